@@ -1,0 +1,30 @@
+(* certigrad-ref: the reference oracle.
+   certigrad-ref          reads a graph (docs/format.md) on stdin, prints the result
+   certigrad-ref --naive  the same, with gradients from the naive specification
+   certigrad-ref --ops    prints the operator table as JSON (ops/ops.json)
+   On bad input: one line `error: ...` on stderr, exit status 1. *)
+
+let read_all ic =
+  let b = Buffer.create 65536 in
+  let chunk = Bytes.create 65536 in
+  let rec go () =
+    let k = input ic chunk 0 65536 in
+    if k > 0 then (Buffer.add_subbytes b chunk 0 k; go ())
+  in
+  go ();
+  Buffer.contents b
+
+let () =
+  let code =
+    try
+      match Array.to_list Sys.argv |> List.tl with
+      | [ "--ops" ] -> print_string (Certigrad_oracle.Oracle.ops_json ()); 0
+      | ([] | [ "--naive" ]) as a ->
+          (match Certigrad_oracle.Oracle.run ~naive:(a <> []) (read_all stdin) with
+           | Ok out -> print_string out; 0
+           | Error line -> prerr_endline line; 1)
+      | _ -> prerr_endline "error: line 0: usage: certigrad-ref [--ops | --naive] < graph"; 1
+    with e ->
+      prerr_endline ("error: line 0: internal error: " ^ Printexc.to_string e); 1
+  in
+  exit code

@@ -1,0 +1,110 @@
+(** This file describes the extraction of the Certigrad definitions to
+    OCaml, and holds every realization the oracle trusts.
+
+    The scalar record [scalar_ops] is instantiated at OCaml's [float]
+    ([float_ops] below); Coq's [R] is never mapped to anything.  The float
+    type and its primitives are declared here as [Parameter]s and realized
+    by [Extract Constant]; each realization is documented next to it.  This
+    file is the trusted base of the oracle, together with the standard
+    extraction maps [ExtrOcamlBasic] (bool, option, list, prod, sum to
+    OCaml's), [ExtrOcamlNativeString] (Coq strings to OCaml strings) and
+    [ExtrOcamlNatInt] (nat to OCaml int: shapes and indices stay far below
+    max_int). *)
+
+From Coq Require Import Extraction ExtrOcamlBasic ExtrOcamlNativeString ExtrOcamlNatInt.
+From Certigrad Require Import Scalar Tensor Ops Graph WellFormed Backprop.
+
+(** * The trusted float primitives *)
+
+(** IEEE 754 binary64, OCaml's [float]. *)
+Parameter float64 : Type.
+Extract Constant float64 => "float".
+
+(** Exact constants. *)
+Parameter f_zero f_one : float64.
+Extract Constant f_zero => "0.0".
+Extract Constant f_one => "1.0".
+
+(** The correctly rounded IEEE operations of OCaml. *)
+Parameter f_add f_sub f_mul f_div : float64 -> float64 -> float64.
+Extract Constant f_add => "( +. )".
+Extract Constant f_sub => "( -. )".
+Extract Constant f_mul => "( *. )".
+Extract Constant f_div => "( /. )".
+
+(** Negation: flips the sign bit (exact). *)
+Parameter f_neg : float64 -> float64.
+Extract Constant f_neg => "(fun x -> -. x)".
+
+(** exp, natural log and sqrt of the C library (libm) through OCaml's
+    [Stdlib.exp], [Stdlib.log], [Stdlib.sqrt] (sqrt is correctly rounded;
+    exp and log are faithful to within about 1 ulp on glibc). *)
+Parameter f_exp f_log f_sqrt : float64 -> float64.
+Extract Constant f_exp => "Stdlib.exp".
+Extract Constant f_log => "Stdlib.log".
+Extract Constant f_sqrt => "Stdlib.sqrt".
+
+(** sigmoid x = 1 / (1 + exp (-x)), branching on the sign so that exp never
+    overflows: for x >= 0, 1 / (1 + exp (-x)); for x < 0, with e = exp x,
+    e / (1 + e).  Both equal the real formula. *)
+Parameter f_sigmoid : float64 -> float64.
+Extract Constant f_sigmoid =>
+  "(fun x -> if x >= 0.0 then 1.0 /. (1.0 +. Stdlib.exp (-. x))
+             else let e = Stdlib.exp x in e /. (1.0 +. e))".
+
+(** softplus x = ln (1 + exp x), computed as max(x, 0) + log1p(exp(-|x|)):
+    the same real number (ln(1 + e^x) = x + ln(1 + e^-x) for x >= 0), with
+    no overflow for large x and no loss to cancellation for very negative
+    x ([Float.log1p] is libm's log1p). *)
+Parameter f_softplus : float64 -> float64.
+Extract Constant f_softplus =>
+  "(fun x -> Float.max x 0.0 +. Float.log1p (Stdlib.exp (-. (Float.abs x))))".
+
+(** Order and equality decisions: IEEE comparisons on [float]
+    ([-0.0 = 0.0]; any comparison with nan is false, so a nan entry fails
+    every domain check; the oracle rejects nan and inf on input). *)
+Parameter f_ltb f_eqb : float64 -> float64 -> bool.
+Extract Constant f_ltb => "(fun (x : float) (y : float) -> x < y)".
+Extract Constant f_eqb => "(fun (x : float) (y : float) -> x = y)".
+
+(** The order as a proposition: erased by extraction, never used by the
+    oracle. *)
+Definition f_lt (x y : float64) : Prop := f_ltb x y = true.
+
+Definition float_ops : scalar_ops float64 := {|
+  s_zero := f_zero;
+  s_one := f_one;
+  s_add := f_add;
+  s_sub := f_sub;
+  s_mul := f_mul;
+  s_div := f_div;
+  s_neg := f_neg;
+  s_exp := f_exp;
+  s_log := f_log;
+  s_sqrt := f_sqrt;
+  s_sigmoid := f_sigmoid;
+  s_softplus := f_softplus;
+  s_lt := f_lt;
+  s_ltb := f_ltb;
+  s_eqb := f_eqb
+|}.
+
+(** * The oracle's entry points, at [float64] *)
+
+Definition ref_all_ops : list (op float64) := all_ops float_ops.
+Definition ref_op_of_name : String.string -> option (op float64) := op_of_name float_ops.
+Definition ref_check_graph : graph float64 -> check_result := @check_graph float64.
+Definition ref_check_data : graph float64 -> env float64 -> env float64 -> check_result :=
+  @check_data float64.
+Definition ref_forward_checked := forward_checked float_ops.
+Definition ref_forward := forward float_ops.
+Definition ref_total_cost := total_cost float_ops.
+Definition ref_backprop := backprop float_ops.
+Definition ref_naive_backprop := naive_backprop float_ops.
+
+Extraction "certigrad_core.ml"
+  ref_all_ops ref_op_of_name ref_check_graph ref_check_data ref_forward_checked
+  ref_forward ref_total_cost ref_backprop ref_naive_backprop
+  op_name op_kind op_arity op_has_attr op_set_attr op_domain_desc
+  op_shape_rule shape_rule_name shape_size shape_valid
+  node_name node_ref all_refs rand_refs.

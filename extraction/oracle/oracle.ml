@@ -1,0 +1,293 @@
+(* The certigrad-ref oracle around the extracted Coq code (Certigrad_core):
+   the parser of the graph format and the printer of the result format of
+   docs/format.md, the operator table as JSON, and [run], which checks,
+   evaluates and differentiates a graph with the extracted functions.
+   This file is trusted (tested, not proved): it only converts text to the
+   extracted data types and back; every check on the graph itself, the
+   forward pass and backprop are the extracted Coq definitions. *)
+
+module C = Certigrad_core
+
+exception Line_error of int * string
+
+let fail n msg = raise (Line_error (n, msg))
+
+(* ------------------------------------------------------------------ *)
+(* Lexical helpers *)
+
+let is_space c = c = ' ' || c = '\t' || c = '\r'
+
+let tokens (s : string) : string list =
+  let s = match String.index_opt s '#' with Some i -> String.sub s 0 i | None -> s in
+  let n = String.length s in
+  let rec go i acc =
+    if i >= n then List.rev acc
+    else if is_space s.[i] then go (i + 1) acc
+    else begin
+      let j = ref i in
+      while !j < n && not (is_space s.[!j]) do incr j done;
+      go !j (String.sub s i (!j - i) :: acc)
+    end
+  in
+  go 0 []
+
+let is_digit c = c >= '0' && c <= '9'
+
+(* Names match [A-Za-z_][A-Za-z0-9_.]* *)
+let valid_name s =
+  String.length s > 0
+  && (match s.[0] with 'A' .. 'Z' | 'a' .. 'z' | '_' -> true | _ -> false)
+  && String.for_all
+       (fun c -> match c with 'A' .. 'Z' | 'a' .. 'z' | '0' .. '9' | '_' | '.' -> true | _ -> false)
+       s
+
+let name_tok n s =
+  if valid_name s then s else fail n (Printf.sprintf "bad name '%s'" s)
+
+(* Decimal numbers: [+-]? (d+ (. d* )? | . d+) ([eE] [+-]? d+)? *)
+let decimal_syntax s =
+  let n = String.length s in
+  let i = ref 0 in
+  let digits () = let st = !i in while !i < n && is_digit s.[!i] do incr i done; !i - st in
+  if !i < n && (s.[!i] = '+' || s.[!i] = '-') then incr i;
+  let d1 = digits () in
+  let d2 = if !i < n && s.[!i] = '.' then (incr i; digits ()) else 0 in
+  let mant_ok = d1 + d2 > 0 in
+  let exp_ok =
+    if !i < n && (s.[!i] = 'e' || s.[!i] = 'E') then begin
+      incr i;
+      if !i < n && (s.[!i] = '+' || s.[!i] = '-') then incr i;
+      digits () > 0
+    end else true
+  in
+  mant_ok && exp_ok && !i = n
+
+let number n s =
+  if not (decimal_syntax s) then
+    fail n (Printf.sprintf "bad number '%s' (decimal numbers only; nan and inf are rejected)" s)
+  else
+    match float_of_string_opt s with
+    | Some x when Float.is_finite x -> x
+    | _ -> fail n (Printf.sprintf "number '%s' is not finite" s)
+
+let dim n s =
+  if s <> "" && String.for_all is_digit s && String.length s <= 9 then int_of_string s
+  else fail n (Printf.sprintf "bad dimension '%s' (a positive integer)" s)
+
+(* ------------------------------------------------------------------ *)
+(* The graph file *)
+
+type parsed = {
+  graph : float C.graph;
+  values : float C.env;     (* input name -> value, in file order *)
+  draws : float C.env;      (* rand node name -> draw, in file order *)
+}
+
+(* Phases, in file order. *)
+let phase_of = function
+  | "input" | "param" -> 1
+  | "det" | "rand" -> 2
+  | "cost" -> 3
+  | "value" -> 4
+  | "draw" -> 5
+  | "end" -> 6
+  | _ -> -1
+
+(* [name : dims... = rest] -> name, dims, rest; or [name : dims...] *)
+let split_decl n toks ~with_op =
+  match toks with
+  | name :: ":" :: rest ->
+      let name = name_tok n name in
+      let rec dims acc = function
+        | [] -> (List.rev acc, None)
+        | "=" :: r -> (List.rev acc, Some r)
+        | d :: r -> dims (dim n d :: acc) r
+      in
+      let ds, op = dims [] rest in
+      (match op, with_op with
+       | Some _, false -> fail n "unexpected '=' in a declaration"
+       | None, true -> fail n "expected '= operator parents...'"
+       | _ -> ());
+      (name, ds, op)
+  | _ -> fail n "expected 'NAME : dims'"
+
+let parse_op n ~kind toks =
+  match toks with
+  | [] -> fail n "missing operator"
+  | opname :: rest ->
+      match C.ref_op_of_name opname with
+      | None -> fail n (Printf.sprintf "unknown operator '%s'" opname)
+      | Some o ->
+          let k = C.op_kind o in
+          if k <> kind then
+            fail n (Printf.sprintf "'%s' is a %s operator (use '%s')" opname
+                      (if k = "det" then "deterministic" else "random") k);
+          if C.op_has_attr o then
+            match rest with
+            | a :: parents -> (C.op_set_attr o (number n a), parents)
+            | [] -> fail n (Printf.sprintf "%s: expects a number attribute" opname)
+          else (o, rest)
+
+let parse (text : string) : parsed =
+  let lines = String.split_on_char '\n' text in
+  let phase = ref 0 in
+  let inputs = ref [] and params = ref [] and nodes = ref [] and costs = ref [] in
+  let values = ref [] and draws = ref [] in
+  let input_names = Hashtbl.create 16 and rand_names = Hashtbl.create 16 in
+  let last = ref 0 in
+  List.iteri
+    (fun i line ->
+      let n = i + 1 in
+      last := n;
+      match tokens line with
+      | [] -> ()
+      | toks when !phase = 6 -> ignore toks; fail n "text after 'end'"
+      | toks when !phase = 0 ->
+          if toks = [ "certigrad-graph"; "1" ] then phase := 1
+          else fail n "expected the header 'certigrad-graph 1'"
+      | kw :: rest ->
+          let p = phase_of kw in
+          if p < 0 then fail n (Printf.sprintf "unknown line kind '%s'" kw);
+          if p < !phase then
+            fail n (Printf.sprintf
+                      "'%s' line out of order (order: input/param, det/rand, cost, value, draw, end)" kw);
+          phase := p;
+          match kw with
+          | "input" | "param" ->
+              let name, ds, _ = split_decl n rest ~with_op:false in
+              inputs := { C.ref_name = name; C.ref_shape = ds } :: !inputs;
+              Hashtbl.replace input_names name ();
+              if kw = "param" then params := name :: !params
+          | "det" | "rand" ->
+              let name, ds, op = split_decl n rest ~with_op:true in
+              let o, parents = parse_op n ~kind:kw (Option.get op) in
+              let parents = List.map (name_tok n) parents in
+              let r = { C.ref_name = name; C.ref_shape = ds } in
+              let node =
+                match o with
+                | C.ODet d -> C.NDet (r, d, parents)
+                | C.ORand d -> Hashtbl.replace rand_names name (); C.NRand (r, d, parents)
+              in
+              nodes := node :: !nodes
+          | "cost" ->
+              (match rest with
+               | [ c ] -> costs := name_tok n c :: !costs
+               | _ -> fail n "expected 'cost NAME'")
+          | "value" | "draw" ->
+              (match rest with
+               | [] -> fail n (Printf.sprintf "expected '%s NAME numbers...'" kw)
+               | name :: nums ->
+                   let name = name_tok n name in
+                   let table, store, what =
+                     if kw = "value" then (input_names, values, "an input")
+                     else (rand_names, draws, "a random node")
+                   in
+                   if not (Hashtbl.mem table name) then
+                     fail n (Printf.sprintf "'%s' is not %s" name what);
+                   if List.mem_assoc name !store then
+                     fail n (Printf.sprintf "duplicate %s for '%s'" kw name);
+                   store := (name, List.map (number n) nums) :: !store)
+          | "end" -> if rest <> [] then fail n "expected 'end' alone" else phase := 6
+          | _ -> assert false)
+    lines;
+  if !phase = 0 then fail 1 "empty input, expected the header 'certigrad-graph 1'";
+  if !phase <> 6 then fail (!last + 1) "missing 'end'";
+  {
+    graph = { C.g_inputs = List.rev !inputs; C.g_params = List.rev !params;
+              C.g_nodes = List.rev !nodes; C.g_costs = List.rev !costs };
+    values = List.rev !values;
+    draws = List.rev !draws;
+  }
+
+(* ------------------------------------------------------------------ *)
+(* Evaluation *)
+
+type result = {
+  node_values : (string * float list) list;  (* every node, in graph order *)
+  cost_values : (string * float) list;       (* every cost, in cost order *)
+  total : float;
+  grads : (string * float list) list;        (* every param, in order *)
+}
+
+exception Node_error of string * string
+
+let fmt x = Printf.sprintf "%.17g" x
+
+let find env k = match C.lookup env k with Some v -> v | None -> []
+
+(* Check, forward, backprop: all extracted except the bookkeeping here. *)
+let evaluate ?(naive = false) (p : parsed) : result =
+  (match C.ref_check_graph p.graph with
+   | C.CheckOk -> ()
+   | C.CheckErr (x, m) -> raise (Node_error (x, m)));
+  (match C.ref_check_data p.graph p.values p.draws with
+   | C.CheckOk -> ()
+   | C.CheckErr (x, m) -> raise (Node_error (x, m)));
+  let vals =
+    match C.ref_forward_checked p.graph p.values p.draws with
+    | C.Inl vals -> vals
+    | C.Inr e ->
+        let where = match e.C.de_parent with Some q -> Printf.sprintf " of '%s'" q | None -> "" in
+        raise (Node_error (e.C.de_node,
+                           Printf.sprintf "%s: entry %d%s is %s, outside the domain (%s)"
+                             e.C.de_op e.C.de_index where (fmt e.C.de_value) e.C.de_cond))
+  in
+  let grads =
+    if naive then C.ref_naive_backprop p.graph p.values p.draws
+    else C.ref_backprop p.graph p.values p.draws
+  in
+  {
+    node_values = List.map (fun n -> let x = C.node_name n in (x, find vals x)) p.graph.C.g_nodes;
+    cost_values = List.map (fun c -> (c, C.scalar_of C.float_ops (find vals c))) p.graph.C.g_costs;
+    total = C.ref_total_cost p.graph vals;
+    grads;
+  }
+
+let print_result (r : result) : string =
+  let b = Buffer.create 4096 in
+  let line kw name xs =
+    Buffer.add_string b kw;
+    if name <> "" then (Buffer.add_char b ' '; Buffer.add_string b name);
+    List.iter (fun x -> Buffer.add_char b ' '; Buffer.add_string b (fmt x)) xs;
+    Buffer.add_char b '\n'
+  in
+  Buffer.add_string b "certigrad-result 1\n";
+  List.iter (fun (x, v) -> line "value" x v) r.node_values;
+  List.iter (fun (c, v) -> line "cost " c [ v ]) r.cost_values;
+  line "total" "" [ r.total ];
+  List.iter (fun (x, v) -> line "grad " x v) r.grads;
+  Buffer.add_string b "end\n";
+  Buffer.contents b
+
+(* The whole oracle on one input text: the result text, or the error line
+   (without its trailing newline).  Never raises. *)
+let run ?(naive = false) (text : string) : (string, string) Stdlib.result =
+  try Ok (print_result (evaluate ~naive (parse text))) with
+  | Line_error (n, m) -> Error (Printf.sprintf "error: line %d: %s" n m)
+  | Node_error (x, m) -> Error (Printf.sprintf "error: node '%s': %s" x m)
+  | Stack_overflow -> Error "error: line 0: internal error: stack overflow (graph too large)"
+  | Out_of_memory -> Error "error: line 0: internal error: out of memory"
+  | e -> Error (Printf.sprintf "error: line 0: internal error: %s"
+                  (String.map (fun c -> if c = '\n' then ' ' else c) (Printexc.to_string e)))
+
+(* ------------------------------------------------------------------ *)
+(* The operator table *)
+
+let ops_json () : string =
+  let b = Buffer.create 4096 in
+  Buffer.add_string b "{\n";
+  Buffer.add_string b
+    "  \"generated_by\": \"certigrad-ref --ops, from all_ops in theories/Ops.v; do not edit\",\n";
+  Buffer.add_string b "  \"ops\": [\n";
+  let ops = C.ref_all_ops in
+  let k = List.length ops in
+  List.iteri
+    (fun i o ->
+      Printf.bprintf b
+        "    {\"name\": \"%s\", \"kind\": \"%s\", \"arity\": %d, \"has_attribute\": %b, \"domain\": \"%s\", \"shape_rule\": \"%s\"}%s\n"
+        (C.op_name o) (C.op_kind o) (C.op_arity o) (C.op_has_attr o) (C.op_domain_desc o)
+        (C.shape_rule_name (C.op_shape_rule o))
+        (if i + 1 < k then "," else ""))
+    ops;
+  Buffer.add_string b "  ]\n}\n";
+  Buffer.contents b
