@@ -89,6 +89,42 @@ Definition float_ops : scalar_ops float64 := {|
   s_eqb := f_eqb
 |}.
 
+(** * Tail-recursive list functions
+
+    OCaml runs the extracted structural recursions on the system stack, which
+    overflows on tensors of a few hundred thousand entries.  These list
+    functions are realized by tail-recursive OCaml code (built on
+    [List.rev_append], [List.rev_map], [List.rev], [List.length], [List.init])
+    that computes the same list as the Coq definition for every argument:
+    - [length], [app], [rev], [concat], [map]: the standard meaning;
+    - [combine], [map2], [map3], [cons_each]: pairwise, truncated to the
+      shortest list, as the Coq definitions do;
+    - [firstn n l]: the first [min n (length l)] elements;
+    - [repeat x n]: [n] copies of [x]. *)
+
+Extract Constant List.length => "List.length".
+Extract Constant List.app => "(fun l m -> List.rev_append (List.rev l) m)".
+Extract Constant List.rev => "List.rev".
+Extract Constant List.concat =>
+  "(fun ls -> List.rev (List.fold_left (fun acc l -> List.rev_append l acc) [] ls))".
+Extract Constant List.map => "(fun f l -> List.rev (List.rev_map f l))".
+Extract Constant List.combine =>
+  "(fun l m -> let rec go acc l m = match l, m with
+      | x :: l', y :: m' -> go ((x, y) :: acc) l' m' | _ -> List.rev acc in go [] l m)".
+Extract Constant List.firstn =>
+  "(fun n l -> let rec go acc n l = match l with
+      | x :: l' when n > 0 -> go (x :: acc) (n - 1) l' | _ -> List.rev acc in go [] n l)".
+Extract Constant List.repeat => "(fun x n -> List.init (max n 0) (fun _ -> x))".
+Extract Constant Tensor.map2 =>
+  "(fun f l m -> let rec go acc l m = match l, m with
+      | x :: l', y :: m' -> go (f x y :: acc) l' m' | _ -> List.rev acc in go [] l m)".
+Extract Constant Tensor.map3 =>
+  "(fun f l m k -> let rec go acc l m k = match l, m, k with
+      | x :: l', y :: m', z :: k' -> go (f x y z :: acc) l' m' k' | _ -> List.rev acc in go [] l m k)".
+Extract Constant Tensor.cons_each =>
+  "(fun r cs -> let rec go acc r cs = match r, cs with
+      | x :: r', c :: cs' -> go ((x :: c) :: acc) r' cs' | _ -> List.rev acc in go [] r cs)".
+
 (** * The oracle's entry points, at [float64] *)
 
 Definition ref_all_ops : list (op float64) := all_ops float_ops.

@@ -186,7 +186,7 @@ let parse (text : string) : parsed =
                      fail n (Printf.sprintf "'%s' is not %s" name what);
                    if List.mem_assoc name !store then
                      fail n (Printf.sprintf "duplicate %s for '%s'" kw name);
-                   store := (name, List.map (number n) nums) :: !store)
+                   store := (name, List.rev (List.rev_map (number n) nums)) :: !store)
           | "end" -> if rest <> [] then fail n "expected 'end' alone" else phase := 6
           | _ -> assert false)
     lines;
