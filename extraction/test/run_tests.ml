@@ -39,7 +39,7 @@ let rows_of text =
                | ("value" | "cost" | "grad"), n :: r -> (n, r)
                | _, r -> ("", r)
              in
-             Some (kw, name, List.map float_of_string nums))
+             Some (kw, name, List.rev (List.rev_map float_of_string nums)))
 
 let close_rel tol a b = Float.abs (a -. b) <= tol *. Float.max 1.0 (Float.max (Float.abs a) (Float.abs b))
 
@@ -140,6 +140,22 @@ let () =
       if C.op_kind o = "det" && not (Hashtbl.mem covered (C.op_name o)) then
         fail "coverage" "operator '%s' has no finite-difference case" (C.op_name o))
     C.ref_all_ops;
+  (* A large graph (360,000-entry tensors) must not overflow the stack. *)
+  let big =
+    let n = 600 in
+    let nums = String.concat " " (List.init (n * n) (fun i -> string_of_int (i mod 7))) in
+    Printf.sprintf
+      "certigrad-graph 1\nparam x : %d %d\ndet y : %d %d = mul_add x x x\ndet c : = sum y\ncost c\nvalue x %s\nend\n"
+      n n n n nums
+  in
+  incr checks;
+  (match O.run big with
+   | Ok out ->
+       (* grad = 2x + 1, so entry 3 (x = 3) is 7 *)
+       let g = List.find (fun (k, _, _) -> k = "grad") (rows_of out) in
+       let (_, _, xs) = g in
+       if List.length xs <> 360000 || List.nth xs 3 <> 7.0 then fail "large" "wrong gradient"
+   | Error e -> fail "large" "%s" e);
   let exps = List.filter (fun f -> Filename.check_suffix f ".expected") files in
   List.iter
     (fun f ->
