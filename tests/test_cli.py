@@ -2,7 +2,6 @@
 model), exact resumption, and one-line errors with exit code 2 for bad input."""
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -147,13 +146,10 @@ def test_bad_checkpoints(tmp_path, capsys):
 def test_module_entry_point_bad_input_no_traceback(tmp_path):
     """In a real process: exit status 2 and one line on stderr."""
     _runtime_or_skip()
-    env = dict(os.environ)
-    src = str(ROOT / "python")
-    env["PYTHONPATH"] = os.pathsep.join([p for p in (env.get("PYTHONPATH"), src) if p])
     proc = subprocess.run(
         [sys.executable, "-m", "certigrad.cli", "train-vae", "--epochs", "1", "--data", str(tmp_path / "nope"),
          "--out", str(tmp_path / "o")],
-        capture_output=True, text=True, env=env, timeout=120,
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
     )
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr

@@ -170,7 +170,7 @@ def load_checkpoint(path) -> dict:
     if magic[:2] != b"PK":
         raise CheckpointError(path, "corrupt: not an .npz (zip) file")
     try:
-        with np.load(path, allow_pickle=False) as z:
+        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as z:
             files = {k: z[k] for k in z.files}
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as e:
         raise CheckpointError(path, f"corrupt or not a checkpoint ({type(e).__name__}: {e})") from None
