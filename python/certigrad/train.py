@@ -126,7 +126,8 @@ def epoch_plan(rng: np.random.Generator, n: int, batch_size: int) -> tuple[np.nd
 
 def evaluate(rt, params: dict, X: np.ndarray, batch_size: int, seed: int = _EVAL_SEED) -> float | None:
     """Mean negative ELBO per example over the full batches of ``X`` (one noise
-    sample each, seeds ``seed + i``); ``None`` when ``X`` has no full batch."""
+    sample each, seeds ``seed + i``; forward only); ``None`` when ``X`` has no
+    full batch."""
     nb = len(X) // batch_size
     if nb == 0:
         return None
@@ -134,7 +135,7 @@ def evaluate(rt, params: dict, X: np.ndarray, batch_size: int, seed: int = _EVAL
     for i in range(nb):
         feeds = dict(params)
         feeds["x"] = make_batch(X, slice(i * batch_size, (i + 1) * batch_size))
-        total += float(rt.run(feeds, seed=seed + i).total)
+        total += float(rt.run(feeds, seed=seed + i, backprop=False).total)
     return total / (nb * batch_size)
 
 
@@ -316,14 +317,14 @@ def make_figure(path, rt, params: dict, data: dict, opts: TrainOptions, history:
     X = data["test"] if len(data["test"]) >= bs else data["train"]
     feeds = dict(params)
     feeds["x"] = make_batch(X, slice(0, bs))
-    res = rt.run(feeds, seed=_EVAL_SEED, values=True)
+    res = rt.run(feeds, seed=_EVAL_SEED, values=True, backprop=False)
     recon = np.asarray(res.values["p"]).T
     n_samples = 80
     dec = cg.Runtime(build_decoder_graph(cfg, n_samples), dtype=opts.dtype, threads=opts.threads)
     z = np.random.default_rng([opts.seed, 1]).standard_normal((cfg.latent, n_samples)).astype(opts.dtype)
     dfeeds = {k: params[k] for k in ("W_dec1", "W_dec2", "W_p")}
     dfeeds["z"] = z
-    samples = np.asarray(dec.run(dfeeds, seed=0, values=True).values["p"]).T
+    samples = np.asarray(dec.run(dfeeds, seed=0, values=True, backprop=False).values["p"]).T
     last = history[-1]
     title = (f"Certigrad AEVB on MNIST, {opts.dtype}, epoch {last['epoch']}: "
              f"train {last['train_loss']:.2f}, test {last['test_loss'] if last['test_loss'] is None else round(last['test_loss'], 2)} nats/example")
