@@ -1,0 +1,273 @@
+// Python bindings: certigrad._core. One C++ call per run/step; numpy arrays
+// are read in place (dtype and row-major layout are checked, never
+// converted); results are returned as fresh numpy arrays.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cmath>
+#include <cstring>
+#include <optional>
+
+#include "errors.hpp"
+#include "graph.hpp"
+#include "runtime.hpp"
+
+namespace py = pybind11;
+using namespace certigrad;
+
+namespace {
+
+using InputTuple = std::tuple<std::string, std::vector<int64_t>, bool>;
+using NodeTuple = std::tuple<std::string, bool, std::string, double, std::vector<std::string>,
+                             std::vector<int64_t>>;
+using SpecTuple = std::tuple<std::vector<InputTuple>, std::vector<NodeTuple>, std::vector<std::string>>;
+
+GraphSpec to_spec(const SpecTuple& t) {
+  GraphSpec s;
+  for (const auto& [name, shape, param] : std::get<0>(t)) s.inputs.push_back({name, shape, param});
+  for (const auto& [name, random, op, attr, parents, shape] : std::get<1>(t))
+    s.nodes.push_back({name, random, op, attr, parents, shape});
+  s.costs = std::get<2>(t);
+  return s;
+}
+
+std::string py_shape(const Shape& s) {
+  std::string out = "(";
+  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
+  if (s.size() == 1) out += ",";
+  return out + ")";
+}
+
+// Checks dtype, shape, layout and finiteness; returns the data pointer.
+template <class T>
+const T* checked_data(const std::string& node, const char* what, py::handle h, const Shape& shape) {
+  const std::string pre = "node '" + node + "': " + what;
+  if (!py::isinstance<py::array>(h))
+    throw FeedError(pre + " must be a numpy array, got " +
+                    std::string(py::str(py::type::of(h).attr("__name__"))));
+  auto a = py::reinterpret_borrow<py::array>(h);
+  if (!py::isinstance<py::array_t<T>>(h))
+    throw FeedError(pre + " has dtype " + std::string(py::str(a.dtype())) + ", expected " +
+                    (sizeof(T) == 4 ? "float32" : "float64"));
+  bool same = a.ndim() == static_cast<py::ssize_t>(shape.size());
+  for (size_t i = 0; same && i < shape.size(); ++i) same = a.shape(i) == shape[i];
+  if (!same) {
+    Shape got(a.shape(), a.shape() + a.ndim());
+    throw FeedError(pre + " has shape " + py_shape(got) + ", expected " + py_shape(shape));
+  }
+  if (!(a.flags() & py::array::c_style))
+    throw FeedError(pre + " is not C-contiguous (row-major); pass np.ascontiguousarray(...)");
+  const T* p = static_cast<const T*>(a.data());
+  const int64_t n = shape_size(shape);
+  bool fin = true;
+  for (int64_t i = 0; i < n; ++i) fin &= std::isfinite(p[i]);
+  if (!fin)
+    for (int64_t i = 0; i < n; ++i)
+      if (!std::isfinite(p[i]))
+        throw FeedError(pre + " entry " + std::to_string(i) + " is " + fmt_val(p[i]) +
+                        " (values must be finite)");
+  return p;
+}
+
+template <class T>
+py::array_t<T> to_numpy(const T* p, const Shape& shape) {
+  py::array_t<T> out(std::vector<py::ssize_t>(shape.begin(), shape.end()));
+  std::memcpy(out.mutable_data(), p, sizeof(T) * shape_size(shape));
+  return out;
+}
+
+// Binds feeds to the runtime's inputs. `held`: parameters the caller holds
+// (the optimizer's), which must not be fed.
+template <class T>
+void bind_feeds(Runtime<T>& rt, const py::dict& feeds, bool params_held) {
+  const Checked& g = rt.graph();
+  for (auto item : feeds) {
+    std::string name = py::cast<std::string>(item.first);
+    int id = g.find(name);
+    if (id < 0) throw FeedError("node '" + name + "': unknown feed (not an input of the graph)");
+    if (!g.refs[id].is_input)
+      throw FeedError("node '" + name + "': feed for a node; only inputs and params are fed");
+    if (params_held && g.refs[id].is_param)
+      throw FeedError("node '" + name + "': feed for a parameter held by the optimizer");
+  }
+  for (int id : g.inputs) {
+    const RefInfo& r = g.refs[id];
+    if (params_held && r.is_param) continue;
+    py::str key(r.name);
+    if (!feeds.contains(key)) throw FeedError("node '" + r.name + "': missing feed");
+    rt.bind(id, checked_data<T>(r.name, "feed", feeds[key], r.shape));
+  }
+}
+
+template <class T>
+std::vector<const T*> collect_draws(Runtime<T>& rt, const std::optional<py::dict>& draws) {
+  std::vector<const T*> out;
+  if (!draws) return out;
+  const Checked& g = rt.graph();
+  for (auto item : *draws) {
+    std::string name = py::cast<std::string>(item.first);
+    int id = g.find(name);
+    if (id < 0 || g.refs[id].node < 0 || !op_info(g.nodes[g.refs[id].node].op).random)
+      throw FeedError("node '" + name + "': draw for something that is not a rand node");
+  }
+  for (int id : rt.rand_nodes()) {
+    const RefInfo& r = g.refs[id];
+    py::str key(r.name);
+    if (!draws->contains(key)) throw FeedError("node '" + r.name + "': missing draw");
+    out.push_back(checked_data<T>(r.name, "draw", (*draws)[key], r.shape));
+  }
+  return out;
+}
+
+uint64_t seed_value(const std::optional<py::int_>& seed) {
+  if (!seed) return 0;
+  py::int_ s = *seed;
+  if (s < py::int_(0) || s >= py::int_(py::module_::import("builtins").attr("pow")(2, 64)))
+    throw FeedError("seed must be an integer in [0, 2**64)");
+  return py::cast<uint64_t>(s);
+}
+
+template <class T>
+void def_dtype(py::module_& m, const char* rt_name, const char* adam_name) {
+  using RT = Runtime<T>;
+  py::class_<RT, std::shared_ptr<RT>>(m, rt_name)
+      .def(py::init([](const SpecTuple& spec, int threads) {
+             return std::make_shared<RT>(check(to_spec(spec)), threads);
+           }),
+           py::arg("spec"), py::arg("threads") = 1)
+      .def_property("threads", &RT::threads, &RT::set_threads)
+      .def(
+          "run",
+          [](RT& rt, const py::dict& feeds, const std::optional<py::dict>& draws,
+             const std::optional<py::int_>& seed, bool backprop, bool values) {
+            bind_feeds(rt, feeds, false);
+            auto d = collect_draws(rt, draws);
+            uint64_t s = seed_value(seed);
+            {
+              py::gil_scoped_release nogil;
+              rt.run(d, seed.has_value(), s, backprop);
+            }
+            const Checked& g = rt.graph();
+            py::list costs;
+            for (size_t c = 0; c < g.costs.size(); ++c) costs.append(static_cast<double>(rt.cost(c)));
+            py::dict grads, vals;
+            if (backprop)
+              for (int p : g.params) grads[py::str(g.refs[p].name)] = to_numpy(rt.grad(p), g.refs[p].shape);
+            if (values)
+              for (const auto& n : g.nodes)
+                vals[py::str(g.refs[n.ref].name)] = to_numpy(rt.value(n.ref), g.refs[n.ref].shape);
+            return py::make_tuple(costs, static_cast<double>(rt.total()), grads, vals);
+          },
+          py::arg("feeds"), py::arg("draws") = py::none(), py::arg("seed") = py::none(),
+          py::arg("backprop") = true, py::arg("values") = false);
+
+  using AD = Adam<T>;
+  py::class_<AD>(m, adam_name)
+      .def(py::init([](std::shared_ptr<RT> rt, const py::dict& params, double lr, double b1,
+                       double b2, double eps) {
+             auto ad = std::make_unique<AD>(rt, lr, b1, b2, eps);
+             const Checked& g = rt->graph();
+             for (auto item : params) {
+               std::string name = py::cast<std::string>(item.first);
+               int id = g.find(name);
+               if (id < 0 || !g.refs[id].is_param)
+                 throw FeedError("node '" + name + "': not a parameter of the graph");
+             }
+             for (size_t i = 0; i < g.params.size(); ++i) {
+               const RefInfo& r = g.refs[g.params[i]];
+               py::str key(r.name);
+               if (!params.contains(key)) throw FeedError("node '" + r.name + "': missing parameter value");
+               const T* p = checked_data<T>(r.name, "parameter", params[key], r.shape);
+               std::copy(p, p + r.size, ad->params()[i].data());
+             }
+             return ad;
+           }),
+           py::arg("runtime"), py::arg("params"), py::arg("lr"), py::arg("beta1"),
+           py::arg("beta2"), py::arg("eps"))
+      .def(
+          "step",
+          [](AD& ad, const py::dict& feeds, const std::optional<py::dict>& draws,
+             const std::optional<py::int_>& seed, double grad_scale) {
+            bind_feeds(ad.runtime(), feeds, true);
+            auto d = collect_draws(ad.runtime(), draws);
+            uint64_t s = seed_value(seed);
+            py::gil_scoped_release nogil;
+            return static_cast<double>(ad.step(d, seed.has_value(), s, grad_scale));
+          },
+          py::arg("feeds"), py::arg("draws") = py::none(), py::arg("seed") = py::none(),
+          py::arg("grad_scale") = 1.0)
+      .def("get_state",
+           [](AD& ad) {
+             const Checked& g = ad.runtime().graph();
+             py::dict p, mm, vv;
+             for (size_t i = 0; i < g.params.size(); ++i) {
+               const RefInfo& r = g.refs[g.params[i]];
+               p[py::str(r.name)] = to_numpy(ad.params()[i].data(), r.shape);
+               mm[py::str(r.name)] = to_numpy(ad.m()[i].data(), r.shape);
+               vv[py::str(r.name)] = to_numpy(ad.v()[i].data(), r.shape);
+             }
+             return py::make_tuple(p, mm, vv, ad.t());
+           })
+      .def("set_state", [](AD& ad, const py::dict& p, const py::dict& mm, const py::dict& vv,
+                           int64_t t) {
+        const Checked& g = ad.runtime().graph();
+        for (size_t i = 0; i < g.params.size(); ++i) {
+          const RefInfo& r = g.refs[g.params[i]];
+          py::str key(r.name);
+          for (auto [d, dst, what] : {std::make_tuple(&p, &ad.params()[i], "parameter"),
+                                      std::make_tuple(&mm, &ad.m()[i], "state m"),
+                                      std::make_tuple(&vv, &ad.v()[i], "state v")}) {
+            if (!d->contains(key)) throw FeedError("node '" + r.name + "': missing " + what);
+            const T* src = checked_data<T>(r.name, what, (*d)[key], r.shape);
+            std::copy(src, src + r.size, dst->data());
+          }
+        }
+        if (t < 0) throw FeedError("step must be >= 0");
+        ad.t() = t;
+      });
+}
+
+void raise_py(const char* cls, const char* msg) {
+  py::object c = py::module_::import("certigrad.errors").attr(cls);
+  PyErr_SetObject(c.ptr(), py::str(msg).ptr());
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "certigrad C++ runtime (private; use the certigrad package)";
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const GraphError& e) {
+      raise_py("GraphError", e.what());
+    } catch (const DomainError& e) {
+      raise_py("DomainError", e.what());
+    } catch (const FeedError& e) {
+      raise_py("FeedError", e.what());
+    }
+  });
+  m.def("op_names", [] {
+    std::vector<std::string> out;
+    for (const auto& o : kOps) out.push_back(o.name);
+    return out;
+  });
+  m.def("op_table", [] {
+    py::list out;
+    for (const auto& o : kOps)
+      out.append(py::dict(py::arg("name") = o.name, py::arg("arity") = o.arity,
+                          py::arg("random") = o.random, py::arg("attr") = o.has_attr));
+    return out;
+  });
+  m.def("check", [](const SpecTuple& spec) { check(to_spec(spec)); }, py::arg("spec"));
+  m.def("det_log", &det_log, py::arg("x"));
+  m.def("normals", [](uint64_t seed, int64_t n) {
+    Rng r(seed);
+    py::array_t<double> out(n);
+    for (int64_t i = 0; i < n; ++i) out.mutable_data()[i] = r.normal();
+    return out;
+  }, py::arg("seed"), py::arg("n"));
+  def_dtype<float>(m, "Runtime32", "Adam32");
+  def_dtype<double>(m, "Runtime64", "Adam64");
+}

@@ -1,0 +1,323 @@
+// One kernel per operator of docs/semantics.md, named after it:
+// forward::OP computes the node's value, backward::OP the pullback to one
+// parent position, added (or, for the first contribution of a sweep,
+// assigned) into that parent's adjoint. Elementwise kernels use Eigen's
+// packet math (SIMD on the build machine), gemm uses Eigen's matrix product
+// on row-major maps (the tensors are row-major flat).
+//
+// Numerical choices (each the same real function as docs/semantics.md):
+//   softplus x        = max(x,0) + log1p(exp(-|x|))
+//   sigmoid x         = 1/(1+e) if x >= 0 else e/(1+e), with e = exp(-|x|)
+//   ln(1-p)           = log1p(-p)
+//   bernoulli_neglogpdf(p, x) when p is the value of a `sigmoid` node with
+//   input z ("logit form"): ln p = -softplus(-z), ln(1-p) = -softplus(z), so
+//     value           = sum max(z,0) - x*z + log1p(exp(-|z|))
+//     pullback to x   = g * (ln(1-p) - ln p) = -g*z
+//   and when p feeds only that cost the runtime fuses the pullback through
+//   the sigmoid: adj[z] += g*((1-x)/(1-p) - x/p) * p*(1-p) = g*(p - x).
+//   This never divides by 1-p or p, so p rounding to 0 or 1 in floating
+//   point (|z| > ~17 in float32) gives no NaN.
+#pragma once
+#include <Eigen/Dense>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+#include "errors.hpp"
+#include "graph.hpp"
+
+namespace certigrad {
+
+template <class T>
+std::string fmt_val(T v) {  // shortest decimal that round-trips in T
+  char buf[48];
+  for (int prec = 1; prec <= 17; ++prec) {
+    std::snprintf(buf, sizeof buf, "%.*g", prec, static_cast<double>(v));
+    if (static_cast<T>(std::strtod(buf, nullptr)) == v || v != v) break;
+  }
+  return buf;
+}
+
+template <class T>
+struct Args {
+  const std::string* node = nullptr;  // for error messages
+  const T* p[3] = {nullptr, nullptr, nullptr};  // parent values
+  int64_t n = 0;  // size of the output (elementwise ops) / of the parents (reductions)
+  int64_t m = 0, k = 0, c = 0;  // gemm: A is m x k, B is k x c
+  T* out = nullptr;             // node value (written by forward, read by backward)
+  const T* g = nullptr;         // node adjoint (backward)
+  double attr = 0.0;
+  T total = 0;                  // C, the sum of the costs (mvn score term)
+  const T* logit = nullptr;     // bernoulli_neglogpdf: z when p = sigmoid(z)
+};
+
+namespace pk {
+using namespace Eigen::internal;
+template <class T>
+using P = typename packet_traits<T>::type;
+template <class T>
+constexpr int W = unpacket_traits<P<T>>::size;
+
+template <class T>
+inline P<T> load(const T* p, int64_t i, int64_t n) {
+  if (n - i >= W<T>) return ploadu<P<T>>(p + i);
+  alignas(64) T buf[W<T>];
+  for (int j = 0; j < W<T>; ++j) buf[j] = i + j < n ? p[i + j] : T(1);
+  return ploadu<P<T>>(buf);
+}
+template <class T>
+inline void store(T* p, int64_t i, int64_t n, const P<T>& v, bool assign) {
+  if (n - i >= W<T>) {
+    pstoreu(p + i, assign ? v : padd(ploadu<P<T>>(p + i), v));
+    return;
+  }
+  alignas(64) T buf[W<T>];
+  pstoreu(buf, v);
+  for (int j = 0; i + j < n; ++j) p[i + j] = assign ? buf[j] : p[i + j] + buf[j];
+}
+// out (=|+=) f(in...) entrywise.
+template <class T, class F, class... In>
+inline void ew(T* out, int64_t n, bool assign, F f, const In*... in) {
+  for (int64_t i = 0; i < n; i += W<T>) store(out, i, n, f(load(in, i, n)...), assign);
+}
+// sum over entries of f(in...).
+template <class T, class F, class... In>
+inline T reduce(int64_t n, F f, const In*... in) {
+  P<T> acc = pset1<P<T>>(T(0));
+  int64_t i = 0;
+  for (; i + W<T> <= n; i += W<T>) acc = padd(acc, f(ploadu<P<T>>(in + i)...));
+  T s = predux(acc);
+  if (i < n) {
+    alignas(64) T buf[W<T>];
+    pstoreu(buf, f(load(in, i, n)...));
+    for (int j = 0; i + j < n; ++j) s += buf[j];
+  }
+  return s;
+}
+template <class T>
+inline P<T> c(T v) { return pset1<P<T>>(v); }
+template <class T>
+inline P<T> log1p(const P<T>& x) { return generic_plog1p(x); }
+template <class T>
+inline P<T> sigmoid(const P<T>& x) {
+  P<T> e = pexp(pnegate(pabs(x)));
+  P<T> r = pdiv(c<T>(1), padd(c<T>(1), e));
+  return pselect(pcmp_le(c<T>(0), x), r, pmul(e, r));
+}
+template <class T>
+inline P<T> softplus(const P<T>& x) {
+  return padd(pmax(x, c<T>(0)), log1p<T>(pexp(pnegate(pabs(x)))));
+}
+}  // namespace pk
+
+template <class T>
+using RowMat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+template <class T>
+using MapM = Eigen::Map<RowMat<T>>;
+template <class T>
+using MapCM = Eigen::Map<const RowMat<T>>;
+
+// Domain check: throws DomainError naming node, entry and value of the
+// first entry where ok(value) is false.
+template <class T, class Ok>
+void check_domain(const Args<T>& a, const T* x, int64_t n, const char* op, const char* parent,
+                  const char* must, Ok ok) {
+  bool good = true;
+  for (int64_t i = 0; i < n; ++i) good &= ok(x[i]);
+  if (good) return;
+  for (int64_t i = 0; i < n; ++i)
+    if (!ok(x[i]))
+      throw DomainError("node '" + *a.node + "': " + op + ": entry " + std::to_string(i) +
+                        (parent ? std::string(" of ") + parent : std::string()) + " is " +
+                        fmt_val(x[i]) + ", outside the domain (must be " + must + ")");
+}
+
+namespace forward {
+using namespace pk;
+template <class T> void scale(const Args<T>& a) {
+  const T s = static_cast<T>(a.attr);
+  ew<T>(a.out, a.n, true, [&](P<T> x) { return pmul(c<T>(s), x); }, a.p[0]);
+}
+template <class T> void neg(const Args<T>& a) {
+  ew<T>(a.out, a.n, true, [](P<T> x) { return pnegate(x); }, a.p[0]);
+}
+template <class T> void exp(const Args<T>& a) {
+  ew<T>(a.out, a.n, true, [](P<T> x) { return pexp(x); }, a.p[0]);
+}
+template <class T> void log(const Args<T>& a) {
+  check_domain(a, a.p[0], a.n, "log", nullptr, "> 0", [](T x) { return x > 0; });
+  ew<T>(a.out, a.n, true, [](P<T> x) { return plog(x); }, a.p[0]);
+}
+template <class T> void sqrt(const Args<T>& a) {
+  check_domain(a, a.p[0], a.n, "sqrt", nullptr, "> 0", [](T x) { return x > 0; });
+  ew<T>(a.out, a.n, true, [](P<T> x) { return psqrt(x); }, a.p[0]);
+}
+template <class T> void sigmoid(const Args<T>& a) {
+  ew<T>(a.out, a.n, true, [](P<T> x) { return pk::sigmoid<T>(x); }, a.p[0]);
+}
+template <class T> void softplus(const Args<T>& a) {
+  ew<T>(a.out, a.n, true, [](P<T> x) { return pk::softplus<T>(x); }, a.p[0]);
+}
+template <class T> void add(const Args<T>& a) {
+  ew<T>(a.out, a.n, true, [](P<T> x, P<T> y) { return padd(x, y); }, a.p[0], a.p[1]);
+}
+template <class T> void sub(const Args<T>& a) {
+  ew<T>(a.out, a.n, true, [](P<T> x, P<T> y) { return psub(x, y); }, a.p[0], a.p[1]);
+}
+template <class T> void mul(const Args<T>& a) {
+  ew<T>(a.out, a.n, true, [](P<T> x, P<T> y) { return pmul(x, y); }, a.p[0], a.p[1]);
+}
+template <class T> void div(const Args<T>& a) {
+  check_domain(a, a.p[1], a.n, "div", "y", "!= 0", [](T y) { return y != 0; });
+  ew<T>(a.out, a.n, true, [](P<T> x, P<T> y) { return pdiv(x, y); }, a.p[0], a.p[1]);
+}
+template <class T> void sum(const Args<T>& a) {
+  a.out[0] = reduce<T>(a.n, [](P<T> x) { return x; }, a.p[0]);
+}
+template <class T> void gemm(const Args<T>& a) {
+  MapM<T>(a.out, a.m, a.c).noalias() = MapCM<T>(a.p[0], a.m, a.k) * MapCM<T>(a.p[1], a.k, a.c);
+}
+template <class T> void mul_add(const Args<T>& a) {
+  ew<T>(a.out, a.n, true, [](P<T> x, P<T> y, P<T> z) { return padd(pmul(x, y), z); }, a.p[0],
+        a.p[1], a.p[2]);
+}
+template <class T> void mvn_kl(const Args<T>& a) {
+  check_domain(a, a.p[1], a.n, "mvn_kl", "sigma", "> 0", [](T s) { return s > 0; });
+  a.out[0] = reduce<T>(
+      a.n,
+      [](P<T> mu, P<T> s) {
+        P<T> q = psub(padd(pmul(mu, mu), pmul(s, s)), c<T>(1));
+        return psub(pmul(q, c<T>(0.5)), plog(s));
+      },
+      a.p[0], a.p[1]);
+}
+template <class T> void bernoulli_neglogpdf(const Args<T>& a) {
+  if (a.logit) {  // p = sigmoid(z): sum max(z,0) - x*z + log1p(exp(-|z|))
+    a.out[0] = reduce<T>(
+        a.n,
+        [](P<T> z, P<T> x) { return psub(pk::softplus<T>(z), pmul(x, z)); },
+        a.logit, a.p[1]);
+    return;
+  }
+  check_domain(a, a.p[0], a.n, "bernoulli_neglogpdf", "p", "0 < p < 1",
+               [](T p) { return p > 0 && p < 1; });
+  a.out[0] = -reduce<T>(
+      a.n,
+      [](P<T> p, P<T> x) {
+        return padd(pmul(x, plog(p)), pmul(psub(c<T>(1), x), log1p<T>(pnegate(p))));
+      },
+      a.p[0], a.p[1]);
+}
+}  // namespace forward
+
+namespace backward {
+using namespace pk;
+// Each writes (assign) or adds the pullback to parent position i into d.
+template <class T> void scale(const Args<T>& a, int, T* d, bool as) {
+  const T s = static_cast<T>(a.attr);
+  ew<T>(d, a.n, as, [&](P<T> g) { return pmul(c<T>(s), g); }, a.g);
+}
+template <class T> void neg(const Args<T>& a, int, T* d, bool as) {
+  ew<T>(d, a.n, as, [](P<T> g) { return pnegate(g); }, a.g);
+}
+template <class T> void exp(const Args<T>& a, int, T* d, bool as) {
+  ew<T>(d, a.n, as, [](P<T> g, P<T> v) { return pmul(g, v); }, a.g, (const T*)a.out);
+}
+template <class T> void log(const Args<T>& a, int, T* d, bool as) {
+  ew<T>(d, a.n, as, [](P<T> g, P<T> x) { return pdiv(g, x); }, a.g, a.p[0]);
+}
+template <class T> void sqrt(const Args<T>& a, int, T* d, bool as) {
+  ew<T>(d, a.n, as, [](P<T> g, P<T> v) { return pdiv(g, pmul(c<T>(2), v)); }, a.g,
+        (const T*)a.out);
+}
+template <class T> void sigmoid(const Args<T>& a, int, T* d, bool as) {
+  ew<T>(d, a.n, as, [](P<T> g, P<T> v) { return pmul(pmul(g, v), psub(c<T>(1), v)); }, a.g,
+        (const T*)a.out);
+}
+template <class T> void softplus(const Args<T>& a, int, T* d, bool as) {
+  ew<T>(d, a.n, as, [](P<T> g, P<T> x) { return pmul(g, pk::sigmoid<T>(x)); }, a.g, a.p[0]);
+}
+template <class T> void add(const Args<T>& a, int, T* d, bool as) {
+  ew<T>(d, a.n, as, [](P<T> g) { return g; }, a.g);
+}
+template <class T> void sub(const Args<T>& a, int i, T* d, bool as) {
+  if (i == 0) ew<T>(d, a.n, as, [](P<T> g) { return g; }, a.g);
+  else ew<T>(d, a.n, as, [](P<T> g) { return pnegate(g); }, a.g);
+}
+template <class T> void mul(const Args<T>& a, int i, T* d, bool as) {
+  ew<T>(d, a.n, as, [](P<T> g, P<T> o) { return pmul(g, o); }, a.g, a.p[1 - i]);
+}
+template <class T> void div(const Args<T>& a, int i, T* d, bool as) {
+  if (i == 0) ew<T>(d, a.n, as, [](P<T> g, P<T> y) { return pdiv(g, y); }, a.g, a.p[1]);
+  else
+    ew<T>(d, a.n, as, [](P<T> g, P<T> x, P<T> y) { return pnegate(pdiv(pmul(g, x), pmul(y, y))); },
+          a.g, a.p[0], a.p[1]);
+}
+template <class T> void sum(const Args<T>& a, int, T* d, bool as) {
+  const T g = a.g[0];
+  ew<T>(d, a.n, as, [&](P<T>) { return c<T>(g); }, a.p[0]);
+}
+template <class T> void gemm(const Args<T>& a, int i, T* d, bool as) {
+  MapCM<T> G(a.g, a.m, a.c);
+  if (i == 0) {  // dA = G B^T
+    MapM<T> D(d, a.m, a.k);
+    if (as) D.noalias() = G * MapCM<T>(a.p[1], a.k, a.c).transpose();
+    else D.noalias() += G * MapCM<T>(a.p[1], a.k, a.c).transpose();
+  } else {  // dB = A^T G
+    MapM<T> D(d, a.k, a.c);
+    if (as) D.noalias() = MapCM<T>(a.p[0], a.m, a.k).transpose() * G;
+    else D.noalias() += MapCM<T>(a.p[0], a.m, a.k).transpose() * G;
+  }
+}
+template <class T> void mul_add(const Args<T>& a, int i, T* d, bool as) {
+  if (i == 2) ew<T>(d, a.n, as, [](P<T> g) { return g; }, a.g);
+  else ew<T>(d, a.n, as, [](P<T> g, P<T> o) { return pmul(g, o); }, a.g, a.p[1 - i]);
+}
+template <class T> void mvn_kl(const Args<T>& a, int i, T* d, bool as) {
+  const T g = a.g[0];
+  if (i == 0) ew<T>(d, a.n, as, [&](P<T> mu) { return pmul(c<T>(g), mu); }, a.p[0]);
+  else
+    ew<T>(d, a.n, as, [&](P<T> s) { return pmul(c<T>(g), psub(s, pdiv(c<T>(1), s))); }, a.p[1]);
+}
+// Slot 0 with a.logit set and `fused`: the contribution to z (see top).
+template <class T> void bernoulli_neglogpdf(const Args<T>& a, int i, T* d, bool as,
+                                            bool fused = false) {
+  const T g = a.g[0];
+  if (i == 0 && fused) {
+    ew<T>(d, a.n, as, [&](P<T> p, P<T> x) { return pmul(c<T>(g), psub(p, x)); }, a.p[0], a.p[1]);
+  } else if (i == 0) {
+    check_domain(a, a.p[0], a.n, "bernoulli_neglogpdf", "p", "0 < p < 1",
+                 [](T p) { return p > 0 && p < 1; });
+    ew<T>(d, a.n, as,
+          [&](P<T> p, P<T> x) {
+            return pmul(c<T>(g), psub(pdiv(psub(c<T>(1), x), psub(c<T>(1), p)), pdiv(x, p)));
+          },
+          a.p[0], a.p[1]);
+  } else if (a.logit) {
+    ew<T>(d, a.n, as, [&](P<T> z) { return pmul(c<T>(-g), z); }, a.logit);
+  } else {
+    ew<T>(d, a.n, as,
+          [&](P<T> p) { return pmul(c<T>(g), psub(log1p<T>(pnegate(p)), plog(p))); }, a.p[0]);
+  }
+}
+// Score-function term of a `rand mvn mu sigma` node with sample x = a.out:
+// C * (x-mu)/sigma^2 to mu, C * ((x-mu)^2 - sigma^2)/sigma^3 to sigma.
+template <class T> void mvn(const Args<T>& a, int i, T* d, bool as) {
+  const T C = a.total;
+  if (i == 0)
+    ew<T>(d, a.n, as,
+          [&](P<T> x, P<T> mu, P<T> s) { return pmul(c<T>(C), pdiv(psub(x, mu), pmul(s, s))); },
+          (const T*)a.out, a.p[0], a.p[1]);
+  else
+    ew<T>(d, a.n, as,
+          [&](P<T> x, P<T> mu, P<T> s) {
+            P<T> r = psub(x, mu);
+            P<T> s2 = pmul(s, s);
+            return pmul(c<T>(C), pdiv(psub(pmul(r, r), s2), pmul(s2, s)));
+          },
+          (const T*)a.out, a.p[0], a.p[1]);
+}
+}  // namespace backward
+
+}  // namespace certigrad

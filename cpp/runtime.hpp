@@ -1,0 +1,291 @@
+// Forward evaluation and the memoized reverse-sweep backprop of
+// docs/semantics.md, over preallocated buffers (no allocation per run), and
+// the Adam optimizer (Kingma & Ba, Algorithm 1) with parameters and state
+// held here.
+#pragma once
+#include <Eigen/Core>
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "errors.hpp"
+#include "graph.hpp"
+#include "kernels.hpp"
+#include "rng.hpp"
+
+namespace certigrad {
+
+template <class T>
+class Runtime {
+ public:
+  using Vec = Eigen::Matrix<T, Eigen::Dynamic, 1>;
+
+  Runtime(Checked g, int threads) : g_(std::move(g)), threads_(threads < 1 ? 1 : threads) {
+    const int R = static_cast<int>(g_.refs.size());
+    val_.assign(R, nullptr);
+    adj_.assign(R, nullptr);
+    vbuf_.resize(R);
+    abuf_.resize(R);
+    needs_.assign(R, false);
+    touched_.assign(R, false);
+    std::vector<int> uses(R, 0);
+    std::vector<bool> is_cost(R, false);
+    for (int c : g_.costs) is_cost[c] = true;
+    for (const auto& n : g_.nodes)
+      for (int p : n.parents) ++uses[p];
+    for (int p : g_.params) needs_[p] = true;
+    for (const auto& n : g_.nodes) {
+      const RefInfo& r = g_.refs[n.ref];
+      vbuf_[n.ref].resize(r.size);
+      val_[n.ref] = vbuf_[n.ref].data();
+      if (op_info(n.op).random) {
+        rand_nodes_.push_back(n.ref);
+        continue;  // the adjoint of a sample does not flow to its parents
+      }
+      bool any = false;
+      for (int p : n.parents) any = any || needs_[p];
+      needs_[n.ref] = any;
+    }
+    for (int r = 0; r < R; ++r)
+      if (needs_[r]) {
+        abuf_[r].resize(g_.refs[r].size);
+        adj_[r] = abuf_[r].data();
+      }
+    // bernoulli_neglogpdf whose p is a sigmoid node: logit form; fused
+    // pullback when that sigmoid feeds nothing else and is not a cost.
+    logit_.assign(g_.nodes.size(), -1);
+    fused_.assign(g_.nodes.size(), false);
+    skip_.assign(g_.nodes.size(), false);
+    for (size_t i = 0; i < g_.nodes.size(); ++i) {
+      const NodeInfo& n = g_.nodes[i];
+      if (n.op != Op::bernoulli_neglogpdf) continue;
+      const RefInfo& p = g_.refs[n.parents[0]];
+      if (p.node < 0 || g_.nodes[p.node].op != Op::sigmoid) continue;
+      logit_[i] = g_.nodes[p.node].parents[0];
+      if (uses[n.parents[0]] == 1 && !is_cost[n.parents[0]]) {
+        fused_[i] = true;
+        skip_[p.node] = true;
+      }
+    }
+    cost_vals_.assign(g_.costs.size(), 0);
+  }
+
+  const Checked& graph() const { return g_; }
+  int threads() const { return threads_; }
+  void set_threads(int t) { threads_ = t < 1 ? 1 : t; }
+  bool needs_grad(int ref) const { return needs_[ref]; }
+
+  // Input values are read in place: the pointer must stay valid during run().
+  void bind(int ref, const T* p) { val_[ref] = p; }
+  const T* value(int ref) const { return val_[ref]; }
+  const T* grad(int ref) const { return adj_[ref]; }
+  const std::vector<int>& rand_nodes() const { return rand_nodes_; }
+  T cost(size_t i) const { return cost_vals_[i]; }
+  T total() const { return total_; }
+
+  // draws[j]: explicit sample of rand_nodes()[j], or all null to sample
+  // from the generator (reseeded with `seed` when `reseed`).
+  void run(const std::vector<const T*>& draws, bool reseed, uint64_t seed, bool backprop) {
+    Eigen::setNbThreads(threads_);
+    if (reseed) rng_.reseed(seed);
+    forward(draws);
+    if (backprop) backward();
+  }
+
+ private:
+  Args<T> args(size_t i) const {
+    const NodeInfo& n = g_.nodes[i];
+    const RefInfo& r = g_.refs[n.ref];
+    Args<T> a;
+    a.node = &r.name;
+    for (size_t j = 0; j < n.parents.size(); ++j) a.p[j] = val_[n.parents[j]];
+    a.n = n.parents.empty() ? r.size : g_.refs[n.parents[0]].size;
+    if (n.op == Op::gemm) {
+      a.m = g_.refs[n.parents[0]].shape[0];
+      a.k = g_.refs[n.parents[0]].shape[1];
+      a.c = g_.refs[n.parents[1]].shape[1];
+    }
+    a.out = const_cast<T*>(val_[n.ref]);
+    a.g = adj_[n.ref];
+    a.attr = n.attr;
+    a.total = total_;
+    if (logit_[i] >= 0) a.logit = val_[logit_[i]];
+    return a;
+  }
+
+  void forward(const std::vector<const T*>& draws) {
+    size_t j = 0;  // index into rand nodes
+    for (size_t i = 0; i < g_.nodes.size(); ++i) {
+      const NodeInfo& n = g_.nodes[i];
+      Args<T> a = args(i);
+      switch (n.op) {
+#define CG_FWD(OP) \
+  case Op::OP:     \
+    forward::OP(a); \
+    break;
+        CG_FWD(scale) CG_FWD(neg) CG_FWD(exp) CG_FWD(log) CG_FWD(sqrt) CG_FWD(sigmoid)
+        CG_FWD(softplus) CG_FWD(add) CG_FWD(sub) CG_FWD(mul) CG_FWD(div) CG_FWD(sum)
+        CG_FWD(gemm) CG_FWD(mul_add) CG_FWD(mvn_kl) CG_FWD(bernoulli_neglogpdf)
+#undef CG_FWD
+        case Op::mvn:
+        case Op::mvn_std: {
+          const T* d = draws.empty() ? nullptr : draws[j];
+          ++j;
+          sample(n, a, d);
+          break;
+        }
+      }
+    }
+    total_ = 0;
+    for (size_t c = 0; c < g_.costs.size(); ++c) {
+      cost_vals_[c] = val_[g_.costs[c]][0];
+      total_ += cost_vals_[c];
+    }
+  }
+
+  void sample(const NodeInfo& n, const Args<T>& a, const T* draw) {
+    const int64_t size = g_.refs[n.ref].size;
+    T* out = a.out;
+    if (n.op == Op::mvn)
+      check_domain(a, a.p[1], size, "mvn", "sigma", "> 0", [](T s) { return s > 0; });
+    if (draw) {
+      std::copy(draw, draw + size, out);
+      return;
+    }
+    if (n.op == Op::mvn_std) {
+      for (int64_t e = 0; e < size; ++e) out[e] = static_cast<T>(rng_.normal());
+    } else {
+      const T* mu = a.p[0];
+      const T* s = a.p[1];
+      for (int64_t e = 0; e < size; ++e) out[e] = mu[e] + s[e] * static_cast<T>(rng_.normal());
+    }
+  }
+
+  // Adjoint of `ref` about to receive a contribution: true when this is the
+  // first one of the sweep (assign instead of add).
+  bool first(int ref) {
+    bool f = !touched_[ref];
+    touched_[ref] = true;
+    return f;
+  }
+
+  void backward() {
+    std::fill(touched_.begin(), touched_.end(), false);
+    for (int c : g_.costs)
+      if (needs_[c]) {
+        T* d = adj_[c];
+        d[0] = first(c) ? T(1) : d[0] + T(1);
+      }
+    for (size_t ii = g_.nodes.size(); ii-- > 0;) {
+      const NodeInfo& n = g_.nodes[ii];
+      if (n.op == Op::mvn) {
+        Args<T> a = args(ii);
+        for (int i = 0; i < 2; ++i) {
+          int p = n.parents[i];
+          if (needs_[p]) backward::mvn(a, i, adj_[p], first(p));
+        }
+        continue;
+      }
+      if (n.op == Op::mvn_std || !needs_[n.ref] || skip_[ii]) continue;
+      if (first(n.ref)) std::fill(adj_[n.ref], adj_[n.ref] + g_.refs[n.ref].size, T(0));
+      Args<T> a = args(ii);
+      for (int i = 0; i < static_cast<int>(n.parents.size()); ++i) {
+        int p = n.parents[i];
+        if (n.op == Op::bernoulli_neglogpdf && i == 0 && fused_[ii]) {
+          int z = logit_[ii];
+          if (needs_[z]) backward::bernoulli_neglogpdf(a, 0, adj_[z], first(z), true);
+          continue;
+        }
+        if (!needs_[p]) continue;
+        T* d = adj_[p];
+        bool as = first(p);
+        switch (n.op) {
+#define CG_BWD(OP)             \
+  case Op::OP:                 \
+    backward::OP(a, i, d, as); \
+    break;
+          CG_BWD(scale) CG_BWD(neg) CG_BWD(exp) CG_BWD(log) CG_BWD(sqrt) CG_BWD(sigmoid)
+          CG_BWD(softplus) CG_BWD(add) CG_BWD(sub) CG_BWD(mul) CG_BWD(div) CG_BWD(sum)
+          CG_BWD(gemm) CG_BWD(mul_add) CG_BWD(mvn_kl) CG_BWD(bernoulli_neglogpdf)
+#undef CG_BWD
+          case Op::mvn:
+          case Op::mvn_std:
+            break;
+        }
+      }
+    }
+    for (int p : g_.params)
+      if (first(p)) std::fill(adj_[p], adj_[p] + g_.refs[p].size, T(0));
+  }
+
+  Checked g_;
+  int threads_;
+  std::vector<const T*> val_;
+  std::vector<T*> adj_;
+  std::vector<Vec> vbuf_, abuf_;
+  std::vector<bool> needs_, touched_, fused_, skip_;
+  std::vector<int> logit_, rand_nodes_;
+  std::vector<T> cost_vals_;
+  T total_ = 0;
+  Rng rng_;
+};
+
+template <class T>
+class Adam {
+ public:
+  using Vec = Eigen::Array<T, Eigen::Dynamic, 1>;
+  Adam(std::shared_ptr<Runtime<T>> rt, double lr, double b1, double b2, double eps)
+      : rt_(std::move(rt)), lr_(lr), b1_(b1), b2_(b2), eps_(eps) {
+    for (int p : rt_->graph().params) {
+      int64_t n = rt_->graph().refs[p].size;
+      p_.push_back(Vec::Zero(n));
+      m_.push_back(Vec::Zero(n));
+      v_.push_back(Vec::Zero(n));
+    }
+  }
+  Runtime<T>& runtime() { return *rt_; }
+  std::vector<Vec>& params() { return p_; }
+  std::vector<Vec>& m() { return m_; }
+  std::vector<Vec>& v() { return v_; }
+  int64_t& t() { return t_; }
+
+  // Binds the parameters, runs forward + backprop, then one Adam update with
+  // gradient grad_scale * adjoint. Inputs other than parameters must be
+  // bound already. Returns the total cost (before the update).
+  T step(const std::vector<const T*>& draws, bool reseed, uint64_t seed, double grad_scale) {
+    const auto& params = rt_->graph().params;
+    for (size_t i = 0; i < params.size(); ++i) rt_->bind(params[i], p_[i].data());
+    rt_->run(draws, reseed, seed, true);
+    ++t_;
+    const T c1 = static_cast<T>(1.0 / (1.0 - std::pow(b1_, static_cast<double>(t_))));
+    const T c2 = static_cast<T>(1.0 / (1.0 - std::pow(b2_, static_cast<double>(t_))));
+    const T b1 = static_cast<T>(b1_), b2 = static_cast<T>(b2_);
+    const T lr = static_cast<T>(lr_), eps = static_cast<T>(eps_), gs = static_cast<T>(grad_scale);
+    using namespace pk;
+    for (size_t i = 0; i < params.size(); ++i) {
+      const T* g = rt_->grad(params[i]);
+      T *pp = p_[i].data(), *mm = m_[i].data(), *vv = v_[i].data();
+      const int64_t n = p_[i].size();
+      for (int64_t e = 0; e < n; e += W<T>) {
+        P<T> gi = pmul(c<T>(gs), load(g, e, n));
+        P<T> mi = padd(pmul(c<T>(b1), load(mm, e, n)), pmul(c<T>(T(1) - b1), gi));
+        P<T> vi = padd(pmul(c<T>(b2), load(vv, e, n)), pmul(c<T>(T(1) - b2), pmul(gi, gi)));
+        P<T> step = pdiv(pmul(c<T>(lr), pmul(mi, c<T>(c1))), padd(psqrt(pmul(vi, c<T>(c2))), c<T>(eps)));
+        store(mm, e, n, mi, true);
+        store(vv, e, n, vi, true);
+        store(pp, e, n, psub(load(pp, e, n), step), true);
+      }
+    }
+    return rt_->total();
+  }
+
+ private:
+  std::shared_ptr<Runtime<T>> rt_;
+  double lr_, b1_, b2_, eps_;
+  std::vector<Vec> p_, m_, v_;
+  int64_t t_ = 0;
+};
+
+}  // namespace certigrad

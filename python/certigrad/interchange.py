@@ -1,0 +1,265 @@
+"""Reading and writing the interchange format of docs/format.md
+(``certigrad-graph 1`` and ``certigrad-result 1``). Pure Python.
+
+Numbers are written with ``%.17g`` (round-trips a float64); ``inf``/``nan``
+are rejected both ways."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Mapping, Optional
+
+import numpy as np
+
+from .errors import FeedError, FormatError, GraphError
+from .graph import OPS, Expr, Graph, Shape, shape_str
+
+__all__ = ["dump", "load", "dump_result", "load_result", "ParsedResult"]
+
+_NUM = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
+_INT = re.compile(r"[0-9]+\Z")
+
+
+def _fmt(v: float) -> str:
+    return "%.17g" % v
+
+
+def _numbers(kind: str, name: str, a: Any) -> str:
+    flat = np.asarray(a, dtype=np.float64).reshape(-1)
+    if not np.all(np.isfinite(flat)):
+        i = int(np.flatnonzero(~np.isfinite(flat))[0])
+        raise FeedError(f"node '{name}': {kind} entry {i} is {flat[i]} (values must be finite)")
+    return " ".join(_fmt(float(x)) for x in flat)
+
+
+def _dims(s: Shape) -> str:
+    return " ".join(str(d) for d in s)
+
+
+def _values(kind: str, name: str, shape: Shape, d: Mapping[str, Any]) -> str:
+    if name not in d:
+        raise FeedError(f"node '{name}': missing {kind}")
+    a = np.asarray(d[name], dtype=np.float64)
+    if a.size != int(np.prod(shape)) or (a.ndim != 1 and a.shape != shape):
+        raise FeedError(f"node '{name}': {kind} has shape {a.shape}, expected {shape}")
+    return _numbers(kind, name, a)
+
+
+def dump(graph: Graph, feeds: Mapping[str, Any], draws: Optional[Mapping[str, Any]] = None) -> str:
+    """The ``certigrad-graph 1`` text of a graph, its input values and its
+    draws (one per rand node)."""
+    draws = draws or {}
+    for kind, d, names in (("feed", feeds, [i.name for i in graph.inputs]),
+                           ("draw", draws, graph.rand_nodes)):
+        for k in d:
+            if k not in names:
+                raise FeedError(f"node '{k}': {kind} for something that is not "
+                                f"{'an input' if kind == 'feed' else 'a rand node'}")
+    out = ["certigrad-graph 1"]
+    for i in graph.inputs:
+        out.append(f"{'param' if i.param else 'input'} {i.name} : {_dims(i.shape)}".rstrip())
+    for n in graph.nodes:
+        attr = f" {_fmt(n.attr)}" if OPS[n.op].attr else ""
+        rhs = f"{n.op}{attr} {' '.join(n.parents)}".rstrip()
+        out.append(f"{'rand' if n.random else 'det'} {n.name} : {_dims(n.shape)} = {rhs}"
+                   .replace(" :  =", " : ="))
+    for c in graph.costs:
+        out.append(f"cost {c}")
+    for i in graph.inputs:
+        out.append(f"value {i.name} {_values('value', i.name, i.shape, feeds)}")
+    for n in graph.nodes:
+        if n.random:
+            out.append(f"draw {n.name} {_values('draw', n.name, n.shape, draws)}")
+    out.append("end")
+    return "\n".join(out) + "\n"
+
+
+def _lines(text: str):
+    for no, raw in enumerate(text.splitlines(), 1):
+        line = raw.split("#", 1)[0].strip()
+        if line:
+            yield no, line.split()
+
+
+def _num(no: int, tok: str) -> float:
+    if not _NUM.match(tok):
+        raise FormatError(f"line {no}: bad number '{tok}'")
+    v = float(tok)
+    if not math.isfinite(v):
+        raise FormatError(f"line {no}: number '{tok}' is out of range")
+    return v
+
+
+def _name(no: int, tok: str) -> str:
+    if not _NAME.match(tok):
+        raise FormatError(f"line {no}: bad name '{tok}'")
+    return tok
+
+
+def _shape(no: int, toks: list[str]) -> Shape:
+    if len(toks) > 2 or not all(_INT.match(t) and int(t) > 0 for t in toks):
+        raise FormatError(f"line {no}: dims are 0, 1 or 2 positive integers, got '{' '.join(toks)}'")
+    return tuple(int(t) for t in toks)
+
+
+_ORDER = {"input": 1, "param": 1, "det": 2, "rand": 2, "cost": 3, "value": 4, "draw": 5, "end": 6}
+
+
+def load(text: str) -> tuple[Graph, dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Parses ``certigrad-graph 1`` text into (graph, feeds, draws); arrays are
+    float64 in the declared shapes. Syntax errors raise FormatError
+    (``line N: ...``), ill-formed graphs GraphError, missing/extra/misshapen
+    values FeedError (``node 'NAME': ...``)."""
+    it = _lines(text)
+    first = next(it, None)
+    if first is None or first[1] != ["certigrad-graph", "1"]:
+        raise FormatError(f"line {first[0] if first else 1}: expected header 'certigrad-graph 1'")
+    g = Graph()
+    feeds: dict[str, np.ndarray] = {}
+    draws: dict[str, np.ndarray] = {}
+    stage, ended = 0, False
+    for no, toks in it:
+        kw = toks[0]
+        if ended:
+            raise FormatError(f"line {no}: text after 'end'")
+        if kw not in _ORDER:
+            raise FormatError(f"line {no}: unknown keyword '{kw}'")
+        if _ORDER[kw] < stage:
+            raise FormatError(f"line {no}: '{kw}' line out of order")
+        stage = _ORDER[kw]
+        if kw in ("input", "param"):
+            if len(toks) < 3 or toks[2] != ":":
+                raise FormatError(f"line {no}: expected '{kw} NAME : DIMS'")
+            nm = _name(no, toks[1])
+            (g.param if kw == "param" else g.input)(nm, _shape(no, toks[3:]))
+        elif kw in ("det", "rand"):
+            if len(toks) < 3 or toks[2] != ":" or "=" not in toks:
+                raise FormatError(f"line {no}: expected '{kw} NAME : DIMS = OP ARGS'")
+            nm = _name(no, toks[1])
+            eq = toks.index("=")
+            dims = _shape(no, toks[3:eq])
+            rhs = toks[eq + 1:]
+            if not rhs:
+                raise FormatError(f"line {no}: missing operator")
+            op = rhs[0]
+            if op not in OPS:
+                raise FormatError(f"line {no}: unknown operator '{op}'")
+            args = rhs[1:]
+            attr = 0.0
+            if OPS[op].attr:
+                if not args:
+                    raise FormatError(f"line {no}: {op} needs a number")
+                attr = _num(no, args[0])
+                args = args[1:]
+            parents = []
+            for p in args:
+                _name(no, p)
+                if p not in g:
+                    raise GraphError(f"node '{nm}': unknown parent '{p}' (parents must be "
+                                     "defined before the node)")
+                parents.append(g.ref(p))
+            e = Expr(op, parents, attr, dims if op == "mvn_std" else ())
+            ref = (g.sample if kw == "rand" else g.det)(nm, e)
+            if ref.shape != dims:
+                raise GraphError(f"node '{nm}': declared shape {shape_str(dims)} differs from "
+                                 f"the shape {shape_str(ref.shape)} computed by {op}")
+        elif kw == "cost":
+            if len(toks) != 2:
+                raise FormatError(f"line {no}: expected 'cost NAME'")
+            g.cost(_name(no, toks[1]))
+        elif kw in ("value", "draw"):
+            if len(toks) < 2:
+                raise FormatError(f"line {no}: expected '{kw} NAME NUMBERS'")
+            nm = _name(no, toks[1])
+            nums = [_num(no, t) for t in toks[2:]]
+            target = feeds if kw == "value" else draws
+            names = ([i.name for i in g.inputs] if kw == "value" else g.rand_nodes)
+            if nm not in names:
+                raise FeedError(f"node '{nm}': {kw} for something that is not "
+                                f"{'an input' if kw == 'value' else 'a rand node'}")
+            if nm in target:
+                raise FeedError(f"node '{nm}': duplicate {kw}")
+            shape = g.ref(nm).shape
+            if len(nums) != int(np.prod(shape)):
+                raise FeedError(f"node '{nm}': {kw} has {len(nums)} numbers, expected "
+                                f"{int(np.prod(shape))}")
+            target[nm] = np.array(nums, dtype=np.float64).reshape(shape)
+        else:  # end
+            if len(toks) != 1:
+                raise FormatError(f"line {no}: expected 'end'")
+            ended = True
+    if not ended:
+        raise FormatError("line %d: missing 'end'" % (text.count("\n") + 1))
+    for i in g.inputs:
+        if i.name not in feeds:
+            raise FeedError(f"node '{i.name}': missing value")
+    for n in g.rand_nodes:
+        if n not in draws:
+            raise FeedError(f"node '{n}': missing draw")
+    return g, feeds, draws
+
+
+class ParsedResult(dict):
+    """A parsed ``certigrad-result 1``: keys ``values`` and ``grads`` (name ->
+    float64 array, flat unless a graph was given), ``costs`` (name -> float),
+    ``total`` (float)."""
+
+
+def dump_result(graph: Graph, result: Any) -> str:
+    """The ``certigrad-result 1`` text of a :class:`~certigrad.Result` computed
+    with ``values=True``."""
+    if result.values is None:
+        raise FeedError("dump_result needs a result computed with values=True")
+    out = ["certigrad-result 1"]
+    for n in graph.nodes:
+        out.append(f"value {n.name} {_numbers('value', n.name, result.values[n.name])}")
+    for c in graph.costs:
+        out.append(f"cost {c} {_fmt(result.costs[c])}")
+    out.append(f"total {_fmt(result.total)}")
+    for p in graph.params:
+        out.append(f"grad {p} {_numbers('grad', p, result.grads[p])}")
+    out.append("end")
+    return "\n".join(out) + "\n"
+
+
+def load_result(text: str, graph: Optional[Graph] = None) -> ParsedResult:
+    """Parses ``certigrad-result 1`` text (e.g. the oracle's output). Unlike
+    graph input, non-finite numbers (``nan``, ``inf``) are accepted here as
+    results may overflow."""
+    it = _lines(text)
+    first = next(it, None)
+    if first is None or first[1] != ["certigrad-result", "1"]:
+        raise FormatError(f"line {first[0] if first else 1}: expected header 'certigrad-result 1'")
+    res = ParsedResult(values={}, costs={}, total=None, grads={})
+    ended = False
+    for no, toks in it:
+        if ended:
+            raise FormatError(f"line {no}: text after 'end'")
+        kw = toks[0]
+
+        def nums(ts: list[str]) -> np.ndarray:
+            try:
+                return np.array([float(t) for t in ts], dtype=np.float64)
+            except ValueError:
+                raise FormatError(f"line {no}: bad number in '{' '.join(ts)}'") from None
+
+        if kw in ("value", "grad") and len(toks) >= 2:
+            a = nums(toks[2:])
+            if graph is not None:
+                a = a.reshape(graph.ref(toks[1]).shape)
+            res["values" if kw == "value" else "grads"][toks[1]] = a
+        elif kw == "cost" and len(toks) == 3:
+            res["costs"][toks[1]] = float(nums(toks[2:])[0])
+        elif kw == "total" and len(toks) == 2:
+            res["total"] = float(nums(toks[1:])[0])
+        elif kw == "end" and len(toks) == 1:
+            ended = True
+        else:
+            raise FormatError(f"line {no}: unexpected '{' '.join(toks[:3])}'")
+    if not ended:
+        raise FormatError("line %d: missing 'end'" % (text.count("\n") + 1))
+    if res["total"] is None:
+        raise FormatError("result has no 'total' line")
+    return res

@@ -1,0 +1,162 @@
+"""The C++ runtime (:class:`Runtime`) and optimizer (:class:`Adam`).
+
+Random draws: ``seed=`` reseeds the documented generator of cpp/rng.hpp
+(xoshiro256** seeded by splitmix64, Marsaglia polar normals; the same seed
+gives the same draws on every run and platform); the rand nodes take normals
+from one stream in graph order, entries row-major. ``draws=`` passes the
+sampled values explicitly. With neither, the generator continues its stream
+(initially seed 0).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Optional
+
+import numpy as np
+
+from . import _core
+from .errors import CertigradError, FeedError
+from .graph import Graph
+
+__all__ = ["Runtime", "Result", "Adam"]
+
+_DTYPES = {"float32": np.float32, "float64": np.float64}
+
+
+@dataclass
+class Result:
+    """What :meth:`Runtime.run` returns."""
+
+    costs: dict[str, float]
+    total: float
+    grads: dict[str, np.ndarray]
+    values: Optional[dict[str, np.ndarray]] = field(default=None)
+
+
+def _arrays(kind: str, d: Optional[Mapping[str, Any]], dtype: np.dtype) -> Optional[dict]:
+    """Converts non-array values (numbers, lists) to arrays of ``dtype``;
+    numpy arrays pass unchanged (the C++ side checks dtype and layout)."""
+    if d is None:
+        return None
+    if not isinstance(d, Mapping):
+        raise FeedError(f"{kind} must be a dict name -> array, got {type(d).__name__}")
+    out = {}
+    for k, v in d.items():
+        if not isinstance(k, str):
+            raise FeedError(f"{kind} keys must be names (str), got {k!r}")
+        if not isinstance(v, np.ndarray):
+            try:
+                v = np.asarray(v, dtype=dtype)
+            except (TypeError, ValueError) as e:
+                raise FeedError(f"node '{k}': {kind} value is not numeric: {e}") from None
+        out[k] = v
+    return out
+
+
+class Runtime:
+    """Checks a graph once and preallocates every buffer; :meth:`run` does
+    forward + backprop in one C++ call.
+
+    ``dtype`` is ``"float32"`` or ``"float64"``; feeds must be C-contiguous
+    numpy arrays of that dtype (numbers and lists are converted). ``threads``
+    sets the Eigen/OpenMP threads used by the GEMMs."""
+
+    def __init__(self, graph: Graph, dtype: Any = "float64", threads: int = 1) -> None:
+        name = np.dtype(dtype).name if not isinstance(dtype, str) else dtype
+        if name not in _DTYPES:
+            raise CertigradError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
+        if not isinstance(threads, int) or threads < 1:
+            raise CertigradError(f"threads must be a positive int, got {threads!r}")
+        self.graph = graph
+        self.dtype = np.dtype(_DTYPES[name])
+        cls = _core.Runtime32 if name == "float32" else _core.Runtime64
+        self._rt = cls(graph.spec(), threads)
+
+    @property
+    def threads(self) -> int:
+        return int(self._rt.threads)
+
+    @threads.setter
+    def threads(self, n: int) -> None:
+        if not isinstance(n, int) or n < 1:
+            raise CertigradError(f"threads must be a positive int, got {n!r}")
+        self._rt.threads = n
+
+    def run(self, feeds: Mapping[str, Any], seed: Optional[int] = None,
+            draws: Optional[Mapping[str, Any]] = None, values: bool = False,
+            backprop: bool = True) -> Result:
+        """Forward + backprop. ``feeds``: one value per input and param.
+        Returns costs, total, grads (one per param) and, with ``values=True``,
+        every node's value."""
+        if seed is not None and draws is not None:
+            raise FeedError("give either seed= or draws=, not both")
+        if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
+            raise FeedError(f"seed must be an int, got {seed!r}")
+        f = _arrays("feed", feeds, self.dtype)
+        d = _arrays("draw", draws, self.dtype)
+        costs, total, grads, vals = self._rt.run(f, d, seed, backprop, values)
+        return Result(dict(zip(self.graph.costs, costs)), total, grads,
+                      vals if values else None)
+
+
+class Adam:
+    """Adam (Kingma & Ba 2015, Algorithm 1, with bias correction); parameters
+    and state live in C++. ``step`` = forward + backprop + update with the
+    gradient ``grad_scale * adjoint``; returns the total cost before the
+    update."""
+
+    def __init__(self, runtime: Runtime, params: Mapping[str, Any], lr: float = 1e-3,
+                 beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> None:
+        for nm, v, ok in (("lr", lr, lambda x: x > 0), ("beta1", beta1, lambda x: 0 <= x < 1),
+                          ("beta2", beta2, lambda x: 0 <= x < 1), ("eps", eps, lambda x: x > 0)):
+            if not isinstance(v, (int, float)) or not math.isfinite(v) or not ok(v):
+                raise CertigradError(f"Adam: bad {nm}={v!r}")
+        self.runtime = runtime
+        self.hyper = dict(lr=float(lr), beta1=float(beta1), beta2=float(beta2), eps=float(eps))
+        cls = _core.Adam32 if runtime.dtype == np.float32 else _core.Adam64
+        self._opt = cls(runtime._rt, _arrays("parameter", params, runtime.dtype), **self.hyper)
+
+    def step(self, feeds: Mapping[str, Any], seed: Optional[int] = None,
+             grad_scale: float = 1.0, draws: Optional[Mapping[str, Any]] = None) -> float:
+        """One iteration; ``feeds`` holds the non-parameter inputs."""
+        if seed is not None and draws is not None:
+            raise FeedError("give either seed= or draws=, not both")
+        f = _arrays("feed", feeds, self.runtime.dtype)
+        d = _arrays("draw", draws, self.runtime.dtype)
+        return float(self._opt.step(f, d, seed, float(grad_scale)))
+
+    def params(self) -> dict[str, np.ndarray]:
+        """Copies of the current parameters."""
+        return self._opt.get_state()[0]
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """``param.NAME``, ``m.NAME``, ``v.NAME`` arrays and ``step`` (an int64
+        0-d array); suitable for ``np.savez(path, **d)``."""
+        p, m, v, t = self._opt.get_state()
+        out: dict[str, np.ndarray] = {}
+        for prefix, d in (("param", p), ("m", m), ("v", v)):
+            for k, a in d.items():
+                out[f"{prefix}.{k}"] = a
+        out["step"] = np.asarray(t, dtype=np.int64)
+        return out
+
+    def load_state_dict(self, d: Mapping[str, Any]) -> None:
+        """Restores what :meth:`state_dict` returned (e.g. from ``np.load``)."""
+        parts: dict[str, dict[str, np.ndarray]] = {"param": {}, "m": {}, "v": {}}
+        if "step" not in d:
+            raise FeedError("state: missing 'step'")
+        for k in d:
+            if k == "step":
+                continue
+            prefix, _, name = str(k).partition(".")
+            if prefix not in parts or not name:
+                raise FeedError(f"state: unexpected key '{k}'")
+            parts[prefix][name] = np.ascontiguousarray(d[k], dtype=self.runtime.dtype)
+        for prefix, sub in parts.items():
+            extra = set(sub) - set(self.runtime.graph.params)
+            if extra:
+                raise FeedError(f"node '{sorted(extra)[0]}': state {prefix} for something "
+                                "that is not a parameter")
+        self._opt.set_state(parts["param"], parts["m"], parts["v"], int(np.asarray(d["step"])))
