@@ -18,10 +18,7 @@ SMALL = ["--limit", "100", "--batch-size", "10", "--hidden", "20", "--latent", "
 
 
 def _runtime_or_skip():
-    import certigrad
-
-    if not hasattr(certigrad, "Runtime"):
-        pytest.skip("the certigrad runtime (certigrad._core) is not built")
+    pytest.importorskip("certigrad._core", reason="the certigrad runtime (certigrad._core) is not built")
 
 
 def test_help_lists_options(capsys):
