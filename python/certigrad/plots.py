@@ -48,7 +48,10 @@ def save_report(path, history: list[dict], originals: np.ndarray, reconstruction
         if any(y is not None for y in ys):
             ax.plot(epochs, [np.nan if y is None else y for y in ys], style, label=label)
     ax.set_xlabel("epoch")
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    if 0 < len(epochs) <= 20:
+        ax.set_xticks(epochs)
+    else:
+        ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_ylabel("negative ELBO (nats / example)")
     ax.set_title("loss")
     ax.grid(True, alpha=0.3)
