@@ -144,6 +144,24 @@ def worker(args, cfg):
     }))
 
 
+def _busy_seconds():
+    """CPU seconds spent busy by the whole machine (from /proc/stat), or None."""
+    try:
+        with open("/proc/stat") as f:
+            vals = [int(v) for v in f.readline().split()[1:]]
+    except OSError:
+        return None
+    idle = vals[3] + (vals[4] if len(vals) > 4 else 0)
+    return (sum(vals[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def _own_seconds():
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def interleaved(args, cfg):
     init, batches = _batches(args, cfg, args.warmup + args.iters)
     runners = [CgRunner(cfg, init, args.dtype, args.threads), TorchRunner(cfg, init, args.dtype, args.threads)]
@@ -179,7 +197,10 @@ def main(argv=None):
 
     import torch
 
+    busy0, own0, wall0 = _busy_seconds(), _own_seconds(), time.perf_counter()
     times = interleaved(args, cfg)
+    busy1, own1, wall1 = _busy_seconds(), _own_seconds(), time.perf_counter()
+    other = None if busy0 is None else max(0.0, (busy1 - busy0) - (own1 - own0)) / (wall1 - wall0)
     solo = {}
     if not args.no_memory:
         for name in RUNNERS:
@@ -215,6 +236,9 @@ def main(argv=None):
           f"{args.block}, {args.init} init")
     print(f"torch {torch.__version__}, numpy {np.__version__}, python {platform.python_version()}, "
           f"{platform.machine()}, {os.cpu_count()} CPUs")
+    if other is not None:
+        flag = "  (NOISY: other processes competed for the CPUs; rerun on an idle machine)" if other > 0.1 else ""
+        print(f"other processes during the interleaved timing: {other:.2f} CPUs busy on average{flag}")
     w = max(len(r[0]) for r in rows)
     print(f"{'':<{w}}  {'certigrad':>14}  {'pytorch':>14}")
     for label, vals in rows:
