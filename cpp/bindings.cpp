@@ -137,6 +137,15 @@ void def_dtype(py::module_& m, const char* rt_name, const char* adam_name) {
            }),
            py::arg("spec"), py::arg("threads") = 1)
       .def_property("threads", &RT::threads, &RT::set_threads)
+      .def("set_profile", &RT::set_profile, py::arg("on"))
+      .def("profile", [](RT& rt) {
+        py::list out;
+        const Checked& g = rt.graph();
+        for (size_t i = 0; i < g.nodes.size(); ++i)
+          out.append(py::make_tuple(g.refs[g.nodes[i].ref].name, op_info(g.nodes[i].op).name,
+                                    rt.profile_forward()[i], rt.profile_backward()[i]));
+        return out;
+      })
       .def(
           "run",
           [](RT& rt, const py::dict& feeds, const std::optional<py::dict>& draws,

@@ -22,6 +22,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <limits>
 #include <string>
 
 #include "errors.hpp"
@@ -31,10 +33,13 @@ namespace certigrad {
 
 template <class T>
 std::string fmt_val(T v) {  // shortest decimal that round-trips in T
+  if (v != v) return "nan";
+  if (v == std::numeric_limits<T>::infinity()) return "inf";
+  if (v == -std::numeric_limits<T>::infinity()) return "-inf";
   char buf[48];
   for (int prec = 1; prec <= 17; ++prec) {
     std::snprintf(buf, sizeof buf, "%.*g", prec, static_cast<double>(v));
-    if (static_cast<T>(std::strtod(buf, nullptr)) == v || v != v) break;
+    if (static_cast<T>(std::strtod(buf, nullptr)) == v) break;
   }
   return buf;
 }

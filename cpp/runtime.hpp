@@ -4,6 +4,7 @@
 // held here.
 #pragma once
 #include <Eigen/Core>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <memory>
@@ -85,6 +86,15 @@ class Runtime {
   T cost(size_t i) const { return cost_vals_[i]; }
   T total() const { return total_; }
 
+  // Per-node profile (seconds, summed over runs): forward[i], backward[i].
+  void set_profile(bool on) {
+    profile_ = on;
+    tf_.assign(g_.nodes.size(), 0.0);
+    tb_.assign(g_.nodes.size(), 0.0);
+  }
+  const std::vector<double>& profile_forward() const { return tf_; }
+  const std::vector<double>& profile_backward() const { return tb_; }
+
   // draws[j]: explicit sample of rand_nodes()[j], or all null to sample
   // from the generator (reseeded with `seed` when `reseed`).
   void run(const std::vector<const T*>& draws, bool reseed, uint64_t seed, bool backprop) {
@@ -95,6 +105,17 @@ class Runtime {
   }
 
  private:
+  struct Timer {
+    double* acc;
+    std::chrono::steady_clock::time_point t0;
+    explicit Timer(double* a) : acc(a) {
+      if (acc) t0 = std::chrono::steady_clock::now();
+    }
+    ~Timer() {
+      if (acc) *acc += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    }
+  };
+
   Args<T> args(size_t i) const {
     const NodeInfo& n = g_.nodes[i];
     const RefInfo& r = g_.refs[n.ref];
@@ -120,6 +141,7 @@ class Runtime {
     for (size_t i = 0; i < g_.nodes.size(); ++i) {
       const NodeInfo& n = g_.nodes[i];
       Args<T> a = args(i);
+      Timer tm(profile_ ? &tf_[i] : nullptr);
       switch (n.op) {
 #define CG_FWD(OP) \
   case Op::OP:     \
@@ -180,6 +202,7 @@ class Runtime {
       }
     for (size_t ii = g_.nodes.size(); ii-- > 0;) {
       const NodeInfo& n = g_.nodes[ii];
+      Timer tm(profile_ ? &tb_[ii] : nullptr);
       if (n.op == Op::mvn) {
         Args<T> a = args(ii);
         for (int i = 0; i < 2; ++i) {
@@ -230,6 +253,8 @@ class Runtime {
   std::vector<T> cost_vals_;
   T total_ = 0;
   Rng rng_;
+  bool profile_ = false;
+  std::vector<double> tf_, tb_;
 };
 
 template <class T>

@@ -11,7 +11,7 @@ import math
 import numbers
 import re
 from dataclasses import dataclass
-from typing import Iterable, Sequence, Union
+from typing import Iterable, Optional, Sequence, Union
 
 from .errors import GraphError
 
@@ -244,30 +244,33 @@ class Graph:
                 raise GraphError(f"node '{name}': reference '{r.name}' belongs to another graph")
             return r
 
-        def node(nm: str, e: Expr, rand: bool) -> str:
+        def node(nm: Optional[str], e: Expr, rand: bool) -> str:
+            shown = nm if nm is not None else f"{name}.{counter[0]}"
             info = OPS.get(e.op)
             if info is None:
-                raise GraphError(f"node '{nm}': unknown operator '{e.op}'")
+                raise GraphError(f"node '{shown}': unknown operator '{e.op}'")
             if info.random != rand:
                 raise GraphError(
-                    f"node '{nm}': '{e.op}' is a random operator (use Graph.sample)" if info.random
-                    else f"node '{nm}': '{e.op}' is a deterministic operator (use Graph.det)")
+                    f"node '{shown}': '{e.op}' is a random operator (use Graph.sample)"
+                    if info.random else
+                    f"node '{shown}': '{e.op}' is a deterministic operator (use Graph.det)")
             if len(e.args) != info.arity:
-                raise GraphError(f"node '{nm}': {e.op} takes {info.arity} parent(s), "
+                raise GraphError(f"node '{shown}': {e.op} takes {info.arity} parent(s), "
                                  f"got {len(e.args)}")
-            if info.attr and not math.isfinite(e.attr):
-                raise GraphError(f"node '{nm}': {e.op}: attribute must be finite, got {e.attr!r}")
             parents = []
             for a in e.args:
                 if isinstance(a, Ref):
                     parents.append(own(a).name)
                 elif isinstance(a, Expr):
-                    sub = f"{name}.{counter[0]}"
-                    counter[0] += 1
-                    parents.append(node(sub, a, False))
+                    parents.append(node(None, a, False))
                 else:
-                    raise GraphError(f"node '{nm}': {e.op}: argument {a!r} is not a reference "
-                                     "or an expression")
+                    raise GraphError(f"node '{shown}': {e.op}: argument {a!r} is not a "
+                                     "reference or an expression")
+            if nm is None:  # fresh names in post-order: name.0, name.1, ...
+                nm = f"{name}.{counter[0]}"
+                counter[0] += 1
+            if info.attr and not math.isfinite(e.attr):
+                raise GraphError(f"node '{nm}': {e.op}: attribute must be finite, got {e.attr!r}")
             pshapes = [shapes[p] if p in shapes else self._refs[p].shape for p in parents]
             self._check_name(nm, shapes)
             decl = normalize_shape(nm, e.shape_decl) if e.op == "mvn_std" else ()
@@ -292,7 +295,7 @@ class Graph:
 
     def det(self, name: str, expr: Expr) -> Ref:
         """Adds a deterministic node ``name = expr``; nested expressions become
-        nodes named ``name.0``, ``name.1``, ... (post-order)."""
+        nodes named ``name.0``, ``name.1``, ... in post-order (graph order)."""
         return self._materialize(name, expr, False)
 
     def sample(self, name: str, dist: Expr) -> Ref:

@@ -1,0 +1,259 @@
+"""Random well-formed certigrad graphs for property tests and the
+differential harness against the oracle ``certigrad-ref``.
+
+Independent of the runtime: it imports neither certigrad nor its extension
+(only numpy and hypothesis). A generated :class:`GenGraph` carries the graph,
+the value of every input and param, and an explicit draw for every rand
+node, and prints itself in the interchange format of docs/format.md
+(:meth:`GenGraph.to_text`).
+
+Every operator of docs/semantics.md can appear (``ALL_OPS``, including
+``mvn`` and ``mvn_std``). Values are chosen inside each operator's domain
+with a margin, by evaluating the graph in float64 as it grows
+(:func:`eval_op`): ``log``/``sqrt`` inputs >= 0.05, ``div`` denominators with
+|y| >= 0.1, ``sigma`` >= 0.05, ``bernoulli_neglogpdf`` p in [0.02, 0.98],
+``exp`` inputs <= 4, and every value at most 1e4 in magnitude. Parents are
+reused at random, so fan-out (a node feeding several nodes, or the same node
+twice) is common.
+
+    from hypothesis import given
+    from graphgen import graphs
+
+    @given(graphs())
+    def test_something(gg):
+        text = gg.to_text()          # certigrad-graph 1
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numpy as np
+from hypothesis import strategies as st
+
+__all__ = ["ALL_OPS", "GenGraph", "graphs", "eval_op"]
+
+ALL_OPS = ["scale", "neg", "exp", "log", "sqrt", "sigmoid", "softplus", "add", "sub", "mul",
+           "div", "sum", "gemm", "mul_add", "mvn_kl", "bernoulli_neglogpdf", "mvn", "mvn_std"]
+ARITY = {"scale": 1, "neg": 1, "exp": 1, "log": 1, "sqrt": 1, "sigmoid": 1, "softplus": 1,
+         "add": 2, "sub": 2, "mul": 2, "div": 2, "sum": 1, "gemm": 2, "mul_add": 3, "mvn_kl": 2,
+         "bernoulli_neglogpdf": 2, "mvn": 2, "mvn_std": 0}
+RANDOM = {"mvn", "mvn_std"}
+MAX_ABS = 1e4
+
+
+def _fmt(v: float) -> str:
+    return "%.17g" % v
+
+
+@dataclass
+class GenGraph:
+    """A graph with values and draws. ``inputs``: (name, shape, is_param);
+    ``nodes``: (name, 'det'|'rand', op, attr or None, parents, shape)."""
+
+    inputs: list[tuple[str, tuple[int, ...], bool]] = field(default_factory=list)
+    nodes: list[tuple[str, str, str, Optional[float], tuple[str, ...], tuple[int, ...]]] = \
+        field(default_factory=list)
+    costs: list[str] = field(default_factory=list)
+    values: dict[str, np.ndarray] = field(default_factory=dict)  # inputs and params
+    draws: dict[str, np.ndarray] = field(default_factory=dict)   # rand nodes
+    forward: dict[str, np.ndarray] = field(default_factory=dict)  # every reference, float64
+
+    def to_text(self) -> str:
+        """The ``certigrad-graph 1`` text (docs/format.md)."""
+        out = ["certigrad-graph 1"]
+        for name, shape, param in self.inputs:
+            out.append(f"{'param' if param else 'input'} {name} : {' '.join(map(str, shape))}"
+                       .rstrip())
+        for name, kind, op, attr, parents, shape in self.nodes:
+            dims = " ".join(map(str, shape))
+            rhs = " ".join([op] + ([_fmt(attr)] if attr is not None else []) + list(parents))
+            out.append(f"{kind} {name} : {dims} = {rhs}".replace(":  =", ": ="))
+        out += [f"cost {c}" for c in self.costs]
+        for name, _, _ in self.inputs:
+            out.append(f"value {name} " + " ".join(_fmt(v) for v in self.values[name].ravel()))
+        for name, kind, *_ in self.nodes:
+            if kind == "rand":
+                out.append(f"draw {name} " + " ".join(_fmt(v) for v in self.draws[name].ravel()))
+        out.append("end")
+        return "\n".join(out) + "\n"
+
+    @property
+    def params(self) -> list[str]:
+        return [n for n, _, p in self.inputs if p]
+
+    @property
+    def feeds(self) -> dict[str, np.ndarray]:
+        return dict(self.values)
+
+
+def _softplus(x: np.ndarray) -> np.ndarray:
+    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def eval_op(op: str, attr: Optional[float], ps: list[np.ndarray]) -> np.ndarray:
+    """Forward value of a deterministic operator in float64 (numpy)."""
+    x = ps[0] if ps else None
+    if op == "scale":
+        return attr * x
+    if op == "neg":
+        return -x
+    if op == "exp":
+        return np.exp(x)
+    if op == "log":
+        return np.log(x)
+    if op == "sqrt":
+        return np.sqrt(x)
+    if op == "sigmoid":
+        return 1 / (1 + np.exp(-x))
+    if op == "softplus":
+        return _softplus(x)
+    if op == "add":
+        return x + ps[1]
+    if op == "sub":
+        return x - ps[1]
+    if op == "mul":
+        return x * ps[1]
+    if op == "div":
+        return x / ps[1]
+    if op == "sum":
+        return np.asarray(np.sum(x))
+    if op == "gemm":
+        return x @ ps[1]
+    if op == "mul_add":
+        return x * ps[1] + ps[2]
+    if op == "mvn_kl":
+        mu, s = ps
+        return np.asarray(np.sum((mu * mu + s * s - 1) / 2 - np.log(s)))
+    if op == "bernoulli_neglogpdf":
+        p, y = ps
+        return np.asarray(-np.sum(y * np.log(p) + (1 - y) * np.log1p(-p)))
+    raise ValueError(op)
+
+
+# What each parent position of an operator requires of its values.
+def _req(op: str, i: int) -> str:
+    if op in ("log", "sqrt") or (op in ("mvn_kl", "mvn") and i == 1):
+        return "pos"
+    if op == "div" and i == 1:
+        return "nonzero"
+    if op == "bernoulli_neglogpdf" and i == 0:
+        return "unit"
+    if op == "exp":
+        return "small"
+    return "any"
+
+
+def _ok(req: str, v: np.ndarray) -> bool:
+    if req == "pos":
+        return bool(np.all(v >= 0.05))
+    if req == "nonzero":
+        return bool(np.all(np.abs(v) >= 0.1))
+    if req == "unit":
+        return bool(np.all((v >= 0.02) & (v <= 0.98)))
+    if req == "small":
+        return bool(np.all(v <= 4))
+    return True
+
+
+def _fresh(req: str, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+    if req == "pos":
+        return rng.uniform(0.5, 2.0, shape)
+    if req == "nonzero":
+        return rng.uniform(0.5, 2.0, shape) * rng.choice([-1.0, 1.0], shape)
+    if req == "unit":
+        return rng.uniform(0.1, 0.9, shape)
+    return rng.uniform(-2.0, 2.0, shape)
+
+
+@st.composite
+def graphs(draw, max_nodes: int = 8, max_dim: int = 4, ops: Optional[list[str]] = None,
+           min_nodes: int = 1) -> GenGraph:
+    """A hypothesis strategy of :class:`GenGraph`. ``ops`` restricts the
+    operators (default: all); at least ``min_nodes`` operator nodes."""
+    ops = list(ops or ALL_OPS)
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1), label="seed"))
+    gg = GenGraph()
+    shapes: dict[str, tuple[int, ...]] = {}
+    dim = st.integers(1, max_dim)
+
+    def add_input(req: str, shape: tuple[int, ...]) -> str:
+        name = f"i{len(gg.inputs)}"
+        param = draw(st.booleans(), label="param")
+        v = _fresh(req, shape, rng)
+        gg.inputs.append((name, shape, param))
+        gg.values[name] = v
+        gg.forward[name] = v
+        shapes[name] = shape
+        return name
+
+    def any_shape() -> tuple[int, ...]:
+        rank = draw(st.integers(0, 2), label="rank")
+        return tuple(draw(dim) for _ in range(rank))
+
+    def pick(req: str, shape: Optional[tuple[int, ...]], rank2_rows: Optional[int] = None) -> str:
+        cands = [n for n in shapes
+                 if (shape is None or shapes[n] == shape)
+                 and (rank2_rows is None or (len(shapes[n]) == 2 and shapes[n][0] == rank2_rows))
+                 and _ok(req, gg.forward[n])]
+        if cands and draw(st.integers(0, 3), label="reuse") > 0:
+            return draw(st.sampled_from(sorted(cands)), label="parent")
+        if shape is None:
+            shape = (rank2_rows, draw(dim)) if rank2_rows is not None else any_shape()
+        return add_input(req, shape)
+
+    n_nodes = draw(st.integers(min_nodes, max_nodes), label="n_nodes")
+    for k in range(n_nodes):
+        for _attempt in range(10):
+            op = draw(st.sampled_from(ops), label="op")
+            name = f"n{k}"
+            attr = None
+            if op == "mvn_std":
+                parents: list[str] = []
+                shape = any_shape()
+            elif op == "gemm":
+                a = pick("any", None)
+                if len(shapes[a]) != 2:
+                    a = add_input("any", (draw(dim), draw(dim)))
+                b = pick("any", None, rank2_rows=shapes[a][1])
+                parents = [a, b]
+                shape = (shapes[a][0], shapes[b][1])
+            else:
+                first = pick(_req(op, 0), None)
+                parents = [first] + [pick(_req(op, i), shapes[first]) for i in range(1, ARITY[op])]
+                shape = () if op in ("sum", "mvn_kl", "bernoulli_neglogpdf") else shapes[first]
+                if op == "scale":
+                    attr = draw(st.sampled_from([-1.5, -0.5, 0.25, 0.5, 2.0, 3.0]), label="attr")
+            pv = [gg.forward[p] for p in parents]
+            if op == "mvn_std":
+                v = rng.standard_normal(shape)
+            elif op == "mvn":
+                v = pv[0] + pv[1] * rng.standard_normal(shape)
+            else:
+                with np.errstate(all="ignore"):
+                    v = eval_op(op, attr, pv)
+            if not np.all(np.isfinite(v)) or np.any(np.abs(v) > MAX_ABS):
+                continue
+            kind = "rand" if op in RANDOM else "det"
+            gg.nodes.append((name, kind, op, attr, tuple(parents), shape))
+            gg.forward[name] = np.asarray(v, dtype=np.float64)
+            shapes[name] = shape
+            if kind == "rand":
+                gg.draws[name] = gg.forward[name]
+            break
+    # costs: some scalar nodes, and a sum of the last node when it is not scalar
+    scalars = [n[0] for n in gg.nodes if n[5] == ()]
+    costs = [s for s in scalars if draw(st.booleans(), label="is_cost")]
+    if gg.nodes and gg.nodes[-1][5] != ():
+        last = gg.nodes[-1][0]
+        name = f"n{len(gg.nodes)}"
+        gg.nodes.append((name, "det", "sum", None, (last,), ()))
+        gg.forward[name] = np.asarray(np.sum(gg.forward[last]))
+        costs.append(name)
+    elif gg.nodes and gg.nodes[-1][0] not in costs:
+        costs.append(gg.nodes[-1][0])
+    if not costs:  # no nodes at all: a scalar input as cost
+        costs.append(add_input("any", ()))
+    gg.costs = costs
+    return gg
