@@ -18,7 +18,7 @@
 namespace certigrad {
 
 // Natural logarithm of a positive, finite, normal double, computed with basic
-// IEEE operations only (so the same bits everywhere); error below 1e-16
+// IEEE operations only (so the same bits everywhere); error below 1e-15
 // relative.
 double det_log(double x);
 
