@@ -91,6 +91,10 @@ def main(argv=None):
             te = {"cg": evaluate(rt, opt.params(), data["test"], bs), "pt": tm.evaluate(data["test"], 0x5EED)}
         print(f"{epoch:>5} {tr['cg']:>10.3f} {tr['pt']:>10.3f} {diff:>+7.2f} {te['cg']:>9.3f} {te['pt']:>9.3f} "
               f"{secs['cg']:>7.1f} {secs['pt']:>7.1f}", flush=True)
+    if not args.no_test:
+        cross = evaluate(rt, {k: np.ascontiguousarray(v) for k, v in tm.params().items()}, data["test"], bs)
+        print(f"cross-check: certigrad's runtime evaluates PyTorch's final weights on the test set: {cross:.3f} "
+              f"(PyTorch's own evaluation, other noise: {te['pt']:.3f})")
     verdict = "within" if worst <= 2.0 else "NOT within"
     print(f"largest train-loss difference {worst:.2f}%: {verdict} 2%")
     return 0 if worst <= 2.0 else 1
