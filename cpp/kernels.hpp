@@ -27,6 +27,7 @@
 #include <string>
 
 #include "errors.hpp"
+#include "gemm.hpp"
 #include "graph.hpp"
 
 namespace certigrad {
@@ -55,6 +56,7 @@ struct Args {
   double attr = 0.0;
   T total = 0;                  // C, the sum of the costs (mvn score term)
   const T* logit = nullptr;     // bernoulli_neglogpdf: z when p = sigmoid(z)
+  int threads = 1;              // gemm
 };
 
 namespace pk {
@@ -180,8 +182,8 @@ template <class T> void div(const Args<T>& a) {
 template <class T> void sum(const Args<T>& a) {
   a.out[0] = reduce<T>(a.n, [](P<T> x) { return x; }, a.p[0]);
 }
-template <class T> void gemm(const Args<T>& a) {
-  MapM<T>(a.out, a.m, a.c).noalias() = MapCM<T>(a.p[0], a.m, a.k) * MapCM<T>(a.p[1], a.k, a.c);
+template <class T> void gemm(const Args<T>& a) {  // C = A B
+  gemm::product<T>(a.m, a.c, a.k, a.p[0], false, a.p[1], false, a.out, true, a.threads);
 }
 template <class T> void mul_add(const Args<T>& a) {
   ew<T>(a.out, a.n, true, [](P<T> x, P<T> y, P<T> z) { return padd(pmul(x, y), z); }, a.p[0],
@@ -264,16 +266,10 @@ template <class T> void sum(const Args<T>& a, int, T* d, bool as) {
   ew<T>(d, a.n, as, [&](P<T>) { return c<T>(g); }, a.p[0]);
 }
 template <class T> void gemm(const Args<T>& a, int i, T* d, bool as) {
-  MapCM<T> G(a.g, a.m, a.c);
-  if (i == 0) {  // dA = G B^T
-    MapM<T> D(d, a.m, a.k);
-    if (as) D.noalias() = G * MapCM<T>(a.p[1], a.k, a.c).transpose();
-    else D.noalias() += G * MapCM<T>(a.p[1], a.k, a.c).transpose();
-  } else {  // dB = A^T G
-    MapM<T> D(d, a.k, a.c);
-    if (as) D.noalias() = MapCM<T>(a.p[0], a.m, a.k).transpose() * G;
-    else D.noalias() += MapCM<T>(a.p[0], a.m, a.k).transpose() * G;
-  }
+  if (i == 0)  // dA (m x k) = G B^T
+    gemm::product<T>(a.m, a.k, a.c, a.g, false, a.p[1], true, d, as, a.threads);
+  else  // dB (k x c) = A^T G
+    gemm::product<T>(a.k, a.c, a.m, a.p[0], true, a.g, false, d, as, a.threads);
 }
 template <class T> void mul_add(const Args<T>& a, int i, T* d, bool as) {
   if (i == 2) ew<T>(d, a.n, as, [](P<T> g) { return g; }, a.g);

@@ -4,7 +4,7 @@
 // held here.
 #pragma once
 #include <Eigen/Core>
-#include <chrono>
+#include <ctime>
 #include <cmath>
 #include <cstdint>
 #include <memory>
@@ -105,14 +105,20 @@ class Runtime {
   }
 
  private:
+  // Wall time, or this thread's CPU time with 1 thread (robust to other
+  // processes sharing the cores).
   struct Timer {
     double* acc;
-    std::chrono::steady_clock::time_point t0;
-    explicit Timer(double* a) : acc(a) {
-      if (acc) t0 = std::chrono::steady_clock::now();
+    clockid_t clk;
+    timespec t0;
+    Timer(double* a, int threads) : acc(a), clk(threads == 1 ? CLOCK_THREAD_CPUTIME_ID : CLOCK_MONOTONIC) {
+      if (acc) clock_gettime(clk, &t0);
     }
     ~Timer() {
-      if (acc) *acc += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      if (!acc) return;
+      timespec t1;
+      clock_gettime(clk, &t1);
+      *acc += (t1.tv_sec - t0.tv_sec) + 1e-9 * (t1.tv_nsec - t0.tv_nsec);
     }
   };
 
@@ -132,6 +138,7 @@ class Runtime {
     a.g = adj_[n.ref];
     a.attr = n.attr;
     a.total = total_;
+    a.threads = threads_;
     if (logit_[i] >= 0) a.logit = val_[logit_[i]];
     return a;
   }
@@ -141,7 +148,7 @@ class Runtime {
     for (size_t i = 0; i < g_.nodes.size(); ++i) {
       const NodeInfo& n = g_.nodes[i];
       Args<T> a = args(i);
-      Timer tm(profile_ ? &tf_[i] : nullptr);
+      Timer tm(profile_ ? &tf_[i] : nullptr, threads_);
       switch (n.op) {
 #define CG_FWD(OP) \
   case Op::OP:     \
@@ -202,7 +209,7 @@ class Runtime {
       }
     for (size_t ii = g_.nodes.size(); ii-- > 0;) {
       const NodeInfo& n = g_.nodes[ii];
-      Timer tm(profile_ ? &tb_[ii] : nullptr);
+      Timer tm(profile_ ? &tb_[ii] : nullptr, threads_);
       if (n.op == Op::mvn) {
         Args<T> a = args(ii);
         for (int i = 0; i < 2; ++i) {

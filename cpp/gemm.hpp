@@ -1,0 +1,265 @@
+// C (=|+=) op(A) op(B) for the gemm kernels: a BLIS-style blocked product
+// (packed A and B panels, an AVX-512 register-tiled micro-kernel) used when
+// the build machine has AVX-512; elsewhere Eigen's product. Row-major C;
+// op(A), op(B) are given by strides, so transposes are never copied.
+//
+// Threads: the rows of C (or its columns, when it has more of them) are split
+// into `threads` contiguous slices, each computed by one OpenMP thread with
+// its own packing buffers (thread_local, allocated once).
+#pragma once
+#include <Eigen/Core>
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#define CERTIGRAD_GEMM_AVX512 1
+#endif
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
+
+namespace certigrad {
+namespace gemm {
+
+// Strided view of a logical matrix: X(i, j) = p[i*rs + j*cs].
+template <class T>
+struct View {
+  const T* p;
+  int64_t rs, cs;
+  const T& operator()(int64_t i, int64_t j) const { return p[i * rs + j * cs]; }
+};
+
+#ifdef CERTIGRAD_GEMM_AVX512
+
+template <class T>
+struct Simd;
+template <>
+struct Simd<float> {
+  using V = __m512;
+  static constexpr int W = 16;
+  static V zero() { return _mm512_setzero_ps(); }
+  static V load(const float* p) { return _mm512_loadu_ps(p); }
+  static V bcast(const float* p) { return _mm512_set1_ps(*p); }
+  static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+  static void store(float* p, V v) { _mm512_storeu_ps(p, v); }
+  static V add(V a, V b) { return _mm512_add_ps(a, b); }
+};
+template <>
+struct Simd<double> {
+  using V = __m512d;
+  static constexpr int W = 8;
+  static V zero() { return _mm512_setzero_pd(); }
+  static V load(const double* p) { return _mm512_loadu_pd(p); }
+  static V bcast(const double* p) { return _mm512_set1_pd(*p); }
+  static V fma(V a, V b, V c) { return _mm512_fmadd_pd(a, b, c); }
+  static void store(double* p, V v) { _mm512_storeu_pd(p, v); }
+  static V add(V a, V b) { return _mm512_add_pd(a, b); }
+};
+
+// Tile sizes: MR rows x NR = NV vectors of columns.
+template <class T>
+struct Tiles {
+  static constexpr int MR = 12, NV = 2, NR = NV * Simd<T>::W;
+  static constexpr int KC = 256;
+  static constexpr int MC = 144;  // multiple of MR
+  static constexpr int NC = 2048;  // multiple of NR
+};
+
+// acc = Apanel (MR x kc) * Bpanel (kc x NR, packed k-major); C tile (mr x nr
+// valid) = acc (first k block) or += acc. Apanel is packed k-major (a + p*MR
+// + r) or, when lda > 0, read in place from MR rows of a row-major A
+// (a + r*lda + p; rows past mr repeat row 0 and are discarded).
+template <class T>
+inline void micro(int64_t kc, const T* __restrict a, int64_t lda, int mr, const T* __restrict b,
+                  T* c, int64_t ldc, int nr, bool assign) {
+  using S = Simd<T>;
+  constexpr int MR = Tiles<T>::MR, NV = Tiles<T>::NV, NR = Tiles<T>::NR;
+  typename S::V acc[MR][NV];
+  for (int r = 0; r < MR; ++r)
+    for (int v = 0; v < NV; ++v) acc[r][v] = S::zero();
+  if (lda > 0) {
+    const T* ar[MR];
+    for (int r = 0; r < MR; ++r) ar[r] = a + (r < mr ? r : 0) * lda;
+    for (int64_t p = 0; p < kc; ++p) {
+      typename S::V bv[NV];
+      for (int v = 0; v < NV; ++v) bv[v] = S::load(b + v * S::W);
+      for (int r = 0; r < MR; ++r) {
+        typename S::V av = S::bcast(ar[r] + p);
+        for (int v = 0; v < NV; ++v) acc[r][v] = S::fma(av, bv[v], acc[r][v]);
+      }
+      b += NR;
+    }
+  } else {
+    for (int64_t p = 0; p < kc; ++p) {
+      typename S::V bv[NV];
+      for (int v = 0; v < NV; ++v) bv[v] = S::load(b + v * S::W);
+      for (int r = 0; r < MR; ++r) {
+        typename S::V av = S::bcast(a + r);
+        for (int v = 0; v < NV; ++v) acc[r][v] = S::fma(av, bv[v], acc[r][v]);
+      }
+      a += MR;
+      b += NR;
+    }
+  }
+  if (mr == MR && nr == NR) {
+    for (int r = 0; r < MR; ++r)
+      for (int v = 0; v < NV; ++v) {
+        T* cp = c + r * ldc + v * S::W;
+        S::store(cp, assign ? acc[r][v] : S::add(S::load(cp), acc[r][v]));
+      }
+    return;
+  }
+  alignas(64) T buf[MR * NR];
+  for (int r = 0; r < MR; ++r)
+    for (int v = 0; v < NV; ++v) S::store(buf + r * NR + v * S::W, acc[r][v]);
+  for (int r = 0; r < mr; ++r)
+    for (int j = 0; j < nr; ++j) c[r * ldc + j] = assign ? buf[r * NR + j] : c[r * ldc + j] + buf[r * NR + j];
+}
+
+// Pack rows [i0, i0+mc) x cols [p0, p0+kc) of A into MR-row panels.
+template <class T>
+void pack_a(const View<T>& A, int64_t i0, int64_t mc, int64_t p0, int64_t kc, T* out) {
+  constexpr int MR = Tiles<T>::MR;
+  for (int64_t i = 0; i < mc; i += MR) {
+    const int mr = static_cast<int>(std::min<int64_t>(MR, mc - i));
+    if (A.cs == 1) {  // rows contiguous along k
+      for (int r = 0; r < mr; ++r) {
+        const T* src = A.p + (i0 + i + r) * A.rs + p0;
+        for (int64_t p = 0; p < kc; ++p) out[p * MR + r] = src[p];
+      }
+    } else {
+      for (int64_t p = 0; p < kc; ++p) {
+        const T* src = A.p + (p0 + p) * A.cs + (i0 + i) * A.rs;
+        for (int r = 0; r < mr; ++r) out[p * MR + r] = src[r * A.rs];
+      }
+    }
+    if (mr < MR)
+      for (int64_t p = 0; p < kc; ++p)
+        for (int r = mr; r < MR; ++r) out[p * MR + r] = T(0);
+    out += MR * kc;
+  }
+}
+
+// Pack rows [p0, p0+kc) x cols [j0, j0+nc) of B into NR-column panels.
+template <class T>
+void pack_b(const View<T>& B, int64_t p0, int64_t kc, int64_t j0, int64_t nc, T* out) {
+  constexpr int NR = Tiles<T>::NR;
+  for (int64_t j = 0; j < nc; j += NR) {
+    const int nr = static_cast<int>(std::min<int64_t>(NR, nc - j));
+    if (B.cs == 1) {
+      for (int64_t p = 0; p < kc; ++p) {
+        const T* src = B.p + (p0 + p) * B.rs + j0 + j;
+        T* dst = out + p * NR;
+        std::memcpy(dst, src, sizeof(T) * nr);
+        for (int c = nr; c < NR; ++c) dst[c] = T(0);
+      }
+    } else {
+      for (int c = 0; c < nr; ++c) {
+        const T* src = B.p + (j0 + j + c) * B.cs + p0 * B.rs;
+        for (int64_t p = 0; p < kc; ++p) out[p * NR + c] = src[p * B.rs];
+      }
+      for (int64_t p = 0; p < kc; ++p)
+        for (int c = nr; c < NR; ++c) out[p * NR + c] = T(0);
+    }
+    out += NR * kc;
+  }
+}
+
+// One thread: C[0:m, 0:n] (=|+=) A[0:m, :] B[:, 0:n].
+template <class T>
+void serial(int64_t m, int64_t n, int64_t k, View<T> A, View<T> B, T* C, int64_t ldc, bool assign) {
+  using TL = Tiles<T>;
+  thread_local std::vector<T, Eigen::aligned_allocator<T>> abuf, bbuf;
+  const int64_t nc_max = std::min<int64_t>(TL::NC, (n + TL::NR - 1) / TL::NR * TL::NR);
+  const int64_t kc_max = std::min<int64_t>(TL::KC, k);
+  if (abuf.size() < static_cast<size_t>(TL::MC * kc_max)) abuf.resize(TL::MC * kc_max);
+  if (bbuf.size() < static_cast<size_t>(nc_max * kc_max)) bbuf.resize(nc_max * kc_max);
+  for (int64_t jc = 0; jc < n; jc += TL::NC) {
+    const int64_t nc = std::min<int64_t>(TL::NC, n - jc);
+    // k blocks of equal size (a short last block wastes C-tile traffic)
+    const int64_t nkb = (k + TL::KC - 1) / TL::KC;
+    const int64_t kcb = (k + nkb - 1) / nkb;
+    for (int64_t pc = 0; pc < k; pc += kcb) {
+      const int64_t kc = std::min<int64_t>(kcb, k - pc);
+      const bool first = assign && pc == 0;
+      pack_b(B, pc, kc, jc, nc, bbuf.data());
+      for (int64_t ic = 0; ic < m; ic += TL::MC) {
+        const int64_t mc = std::min<int64_t>(TL::MC, m - ic);
+        const bool in_place = A.cs == 1;  // row-major A: read rows in place, no packing
+        if (!in_place) pack_a(A, ic, mc, pc, kc, abuf.data());
+        // the A micro-panel (MR x kc) stays in L1 while B micro-panels stream from L2
+        for (int64_t ir = 0; ir < mc; ir += TL::MR) {
+          const int mr = static_cast<int>(std::min<int64_t>(TL::MR, mc - ir));
+          const T* ap = in_place ? A.p + (ic + ir) * A.rs + pc
+                                 : abuf.data() + (ir / TL::MR) * TL::MR * kc;
+          for (int64_t jr = 0; jr < nc; jr += TL::NR) {
+            const int nr = static_cast<int>(std::min<int64_t>(TL::NR, nc - jr));
+            micro<T>(kc, ap, in_place ? A.rs : 0, mr, bbuf.data() + (jr / TL::NR) * TL::NR * kc,
+                     C + (ic + ir) * ldc + jc + jr, ldc, nr, first);
+          }
+        }
+      }
+    }
+  }
+}
+
+#endif  // CERTIGRAD_GEMM_AVX512
+
+// C (m x n, row-major, leading dimension n) (=|+=) op(A) op(B), with
+// op(A) = A (m x k row-major) or A^T (A stored k x m), likewise B.
+template <class T>
+void product(int64_t m, int64_t n, int64_t k, const T* a, bool ta, const T* b, bool tb, T* c,
+             bool assign, int threads) {
+#ifdef CERTIGRAD_GEMM_AVX512
+  View<T> A{a, ta ? 1 : k, ta ? m : 1};
+  View<T> B{b, tb ? 1 : n, tb ? k : 1};
+  if (k == 0) {
+    if (assign) std::fill(c, c + m * n, T(0));
+    return;
+  }
+  const int64_t work = m * n * k;
+  int t = (threads > 1 && work >= (int64_t(1) << 18)) ? threads : 1;
+  if (t == 1) {
+    serial<T>(m, n, k, A, B, c, n, assign);
+    return;
+  }
+  const bool split_rows = m >= n;
+  const int64_t unit = split_rows ? Tiles<T>::MR : Tiles<T>::NR;
+  const int64_t len = split_rows ? m : n;
+#pragma omp parallel num_threads(t)
+  {
+#if defined(_OPENMP)
+    const int id = omp_get_thread_num(), nt = omp_get_num_threads();
+#else
+    const int id = 0, nt = 1;
+#endif
+    const int64_t units = (len + unit - 1) / unit;
+    const int64_t lo = std::min(len, units * id / nt * unit);
+    const int64_t hi = std::min(len, units * (id + 1) / nt * unit);
+    if (hi > lo) {
+      if (split_rows)
+        serial<T>(hi - lo, n, k, View<T>{A.p + lo * A.rs, A.rs, A.cs}, B, c + lo * n, n, assign);
+      else
+        serial<T>(m, hi - lo, k, A, View<T>{B.p + lo * B.cs, B.rs, B.cs}, c + lo, n, assign);
+    }
+  }
+#else
+  using M = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  Eigen::setNbThreads(threads);
+  Eigen::Map<M> C(c, m, n);
+  auto run = [&](const auto& L, const auto& R) {
+    if (assign) C.noalias() = L * R;
+    else C.noalias() += L * R;
+  };
+  if (!ta && !tb) run(Eigen::Map<const M>(a, m, k), Eigen::Map<const M>(b, k, n));
+  else if (ta && !tb) run(Eigen::Map<const M>(a, k, m).transpose(), Eigen::Map<const M>(b, k, n));
+  else if (!ta && tb) run(Eigen::Map<const M>(a, m, k), Eigen::Map<const M>(b, n, k).transpose());
+  else run(Eigen::Map<const M>(a, k, m).transpose(), Eigen::Map<const M>(b, n, k).transpose());
+#endif
+}
+
+}  // namespace gemm
+}  // namespace certigrad

@@ -1,0 +1,64 @@
+"""The blocked gemm (cpp/gemm.hpp) on shapes that exercise its edges: rows
+and columns not multiples of the register tile, several k blocks, both
+transposes (the pullbacks), accumulation into an adjoint that already has a
+contribution, and the split over threads."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import certigrad as cg
+
+
+@pytest.mark.parametrize("dtype,rtol", [("float64", 1e-12), ("float32", 2e-4)])
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("m,k,n", [(1, 1, 1), (13, 7, 33), (100, 600, 70), (37, 1100, 129),
+                                   (300, 50, 20), (5, 700, 300)])
+def test_gemm_and_its_pullbacks(dtype, rtol, threads, m, k, n) -> None:
+    rng = np.random.default_rng(m * 1000 + k + n)
+    g = cg.Graph()
+    A = g.param("A", (m, k))
+    B = g.param("B", (k, n))
+    W = g.input("W", (m, n))
+    V = g.input("V", (m, k))
+    y = g.det("y", A @ B)
+    # A gets two contributions: through y (gemm) and through mul(A, V)
+    g.cost(g.det("c", cg.sum(cg.mul(y, W)) + cg.sum(cg.mul(A, V))))
+    f = {"A": rng.normal(size=(m, k)), "B": rng.normal(size=(k, n)), "W": rng.normal(size=(m, n)),
+         "V": rng.normal(size=(m, k))}
+    f = {kk: v.astype(dtype) for kk, v in f.items()}
+    res = cg.Runtime(g, dtype=dtype, threads=threads).run(f, values=True)
+    F = {kk: v.astype(np.float64) for kk, v in f.items()}
+    scale = np.sqrt(k)
+    np.testing.assert_allclose(res.values["y"], F["A"] @ F["B"], rtol=rtol, atol=rtol * scale)
+    np.testing.assert_allclose(res.grads["A"], F["W"] @ F["B"].T + F["V"], rtol=rtol,
+                               atol=rtol * np.sqrt(n) * 4)
+    np.testing.assert_allclose(res.grads["B"], F["A"].T @ F["W"], rtol=rtol,
+                               atol=rtol * np.sqrt(m) * 4)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_square_fanout_large(threads) -> None:
+    rng = np.random.default_rng(5)
+    g = cg.Graph()
+    X = g.param("X", (150, 150))
+    W = g.input("W", (150, 150))
+    g.cost(g.det("c", cg.sum(cg.mul(X @ X, W))))
+    f = {"X": rng.normal(size=(150, 150)), "W": rng.normal(size=(150, 150))}
+    res = cg.Runtime(g, threads=threads).run(f)
+    np.testing.assert_allclose(res.grads["X"], f["W"] @ f["X"].T + f["X"].T @ f["W"], rtol=1e-11,
+                               atol=1e-10)
+
+
+def test_threads_give_the_same_result_up_to_rounding() -> None:
+    rng = np.random.default_rng(9)
+    g = cg.Graph()
+    A = g.param("A", (200, 300))
+    B = g.input("B", (300, 90))
+    g.cost(g.det("c", cg.sum(cg.softplus(A @ B))))
+    f = {"A": rng.normal(size=(200, 300)) * 0.1, "B": rng.normal(size=(300, 90))}
+    r1 = cg.Runtime(g, threads=1).run(f)
+    r2 = cg.Runtime(g, threads=2).run(f)
+    np.testing.assert_allclose(r1.grads["A"], r2.grads["A"], rtol=1e-13)
+    assert r1.total == pytest.approx(r2.total, rel=1e-13)
