@@ -83,23 +83,59 @@ inline void store(T* p, int64_t i, int64_t n, const P<T>& v, bool assign) {
   pstoreu(buf, v);
   for (int j = 0; i + j < n; ++j) p[i + j] = assign ? buf[j] : p[i + j] + buf[j];
 }
+// Threads for the elementwise kernels (set by Runtime::run); arrays of at
+// least kParMin entries are split into `tl_threads` contiguous chunks whose
+// bounds are multiples of the packet size.
+inline thread_local int tl_threads = 1;
+constexpr int64_t kParMin = 1 << 15;
+
+template <class T, class Body>
+inline void chunks(int64_t n, Body body) {
+  const int t = tl_threads;
+  if (t <= 1 || n < kParMin) {
+    body(0, n, 0);
+    return;
+  }
+#pragma omp parallel num_threads(t)
+  {
+#if defined(_OPENMP)
+    const int id = omp_get_thread_num(), nt = omp_get_num_threads();
+#else
+    const int id = 0, nt = 1;
+#endif
+    const int64_t chunk = ((n + nt - 1) / nt + W<T> - 1) / W<T> * W<T>;
+    const int64_t lo = std::min(n, id * chunk), hi = std::min(n, lo + chunk);
+    if (lo < hi) body(lo, hi, id);
+  }
+}
+
 // out (=|+=) f(in...) entrywise.
 template <class T, class F, class... In>
 inline void ew(T* out, int64_t n, bool assign, F f, const In*... in) {
-  for (int64_t i = 0; i < n; i += W<T>) store(out, i, n, f(load(in, i, n)...), assign);
+  chunks<T>(n, [&](int64_t lo, int64_t hi, int) {
+    for (int64_t i = lo; i < hi; i += W<T>) store(out, i, n, f(load(in, i, n)...), assign);
+  });
 }
-// sum over entries of f(in...).
+// sum over entries of f(in...) (per-thread partial sums, added in order).
+template <class T, class F, class... In>
+inline T reduce_range(int64_t lo, int64_t hi, F f, const In*... in) {
+  P<T> acc = pset1<P<T>>(T(0));
+  int64_t i = lo;
+  for (; i + W<T> <= hi; i += W<T>) acc = padd(acc, f(ploadu<P<T>>(in + i)...));
+  T s = predux(acc);
+  if (i < hi) {
+    alignas(64) T buf[W<T>];
+    pstoreu(buf, f(load(in, i, hi)...));
+    for (int j = 0; i + j < hi; ++j) s += buf[j];
+  }
+  return s;
+}
 template <class T, class F, class... In>
 inline T reduce(int64_t n, F f, const In*... in) {
-  P<T> acc = pset1<P<T>>(T(0));
-  int64_t i = 0;
-  for (; i + W<T> <= n; i += W<T>) acc = padd(acc, f(ploadu<P<T>>(in + i)...));
-  T s = predux(acc);
-  if (i < n) {
-    alignas(64) T buf[W<T>];
-    pstoreu(buf, f(load(in, i, n)...));
-    for (int j = 0; i + j < n; ++j) s += buf[j];
-  }
+  T part[64] = {};
+  chunks<T>(n, [&](int64_t lo, int64_t hi, int id) { part[id] = reduce_range<T>(lo, hi, f, in...); });
+  T s = 0;
+  for (int i = 0; i < std::min(tl_threads, 64); ++i) s += part[i];
   return s;
 }
 template <class T>

@@ -99,6 +99,7 @@ class Runtime {
   // from the generator (reseeded with `seed` when `reseed`).
   void run(const std::vector<const T*>& draws, bool reseed, uint64_t seed, bool backprop) {
     Eigen::setNbThreads(threads_);
+    pk::tl_threads = std::min(threads_, 64);
     if (reseed) rng_.reseed(seed);
     forward(draws);
     if (backprop) backward();
@@ -300,15 +301,18 @@ class Adam {
       const T* g = rt_->grad(params[i]);
       T *pp = p_[i].data(), *mm = m_[i].data(), *vv = v_[i].data();
       const int64_t n = p_[i].size();
-      for (int64_t e = 0; e < n; e += W<T>) {
-        P<T> gi = pmul(c<T>(gs), load(g, e, n));
-        P<T> mi = padd(pmul(c<T>(b1), load(mm, e, n)), pmul(c<T>(T(1) - b1), gi));
-        P<T> vi = padd(pmul(c<T>(b2), load(vv, e, n)), pmul(c<T>(T(1) - b2), pmul(gi, gi)));
-        P<T> step = pdiv(pmul(c<T>(lr), pmul(mi, c<T>(c1))), padd(psqrt(pmul(vi, c<T>(c2))), c<T>(eps)));
-        store(mm, e, n, mi, true);
-        store(vv, e, n, vi, true);
-        store(pp, e, n, psub(load(pp, e, n), step), true);
-      }
+      chunks<T>(n, [&](int64_t lo, int64_t hi, int) {
+        for (int64_t e = lo; e < hi; e += W<T>) {
+          P<T> gi = pmul(c<T>(gs), load(g, e, n));
+          P<T> mi = padd(pmul(c<T>(b1), load(mm, e, n)), pmul(c<T>(T(1) - b1), gi));
+          P<T> vi = padd(pmul(c<T>(b2), load(vv, e, n)), pmul(c<T>(T(1) - b2), pmul(gi, gi)));
+          P<T> step = pdiv(pmul(c<T>(lr), pmul(mi, c<T>(c1))),
+                           padd(psqrt(pmul(vi, c<T>(c2))), c<T>(eps)));
+          store(mm, e, n, mi, true);
+          store(vv, e, n, vi, true);
+          store(pp, e, n, psub(load(pp, e, n), step), true);
+        }
+      });
     }
     return rt_->total();
   }
