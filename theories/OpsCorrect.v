@@ -287,3 +287,193 @@ Proof.
   - jvp1.
   - pb1. ring.
 Qed.
+
+(** * Generic operators of two parents *)
+
+(** An elementwise map [F] of two parents, with partial derivatives [Fx]
+    and [Fy] at the points of the domain, described by [D]. *)
+Lemma binary_correct (o : dop R) (F Fx Fy : R -> R -> R) (D : R -> R -> Prop) :
+  dop_arity o = 2%nat -> dop_shape_rule o = RSame ->
+  (forall ss xs, dop_forward R_ops o ss xs = map2 F (nth 0 xs []) (nth 1 xs [])) ->
+  (forall x y, length y = length x -> op_domain_holds R_ops (ODet o) [x; y] ->
+     forall k, (k < length x)%nat -> D (nth k x 0) (nth k y 0)) ->
+  (forall (a b : R -> R) (da db t0 : R), D (a t0) (b t0) ->
+     is_derive a t0 da -> is_derive b t0 db ->
+     is_derive (fun t => F (a t) (b t)) t0 (Fx (a t0) (b t0) * da + Fy (a t0) (b t0) * db)) ->
+  (forall ss x y dx dy,
+     length y = length x -> length dx = length x -> length dy = length x ->
+     length (dop_jvp o ss [x; y] [dx; dy]) = length x /\
+     forall k, (k < length x)%nat ->
+       nth k (dop_jvp o ss [x; y] [dx; dy]) 0 =
+       Fx (nth k x 0) (nth k y 0) * nth k dx 0 + Fy (nth k x 0) (nth k y 0) * nth k dy 0) ->
+  (forall ss x y g, length y = length x -> length g = length x ->
+     exists pb1 pb2, dop_pullbacks R_ops o ss [x; y] (map2 F x y) g = [pb1; pb2] /\
+       length pb1 = length x /\ length pb2 = length x /\
+       forall k, (k < length x)%nat ->
+         nth k pb1 0 = nth k g 0 * Fx (nth k x 0) (nth k y 0) /\
+         nth k pb2 0 = nth k g 0 * Fy (nth k x 0) (nth k y 0)) ->
+  dop_correct o.
+Proof.
+  intros Har Hsr Hfw HD Hder Hjvp Hpb ss decl sout Hout xs dxs t0 Hxs Hdxs Hd Hdom.
+  rewrite (out_shape_same2 decl sout ss o Har Hsr Hout) in *.
+  destruct (sized2 _ _ _ Hdxs) as [Edx [Ldx Ldy]].
+  destruct (sized2 _ _ _ (Hxs t0)) as [E0 [Lx0 Ly0]].
+  set (x0 := nth 0 (xs t0) []) in *. set (y0 := nth 1 (xs t0) []) in *.
+  set (dx := nth 0 dxs []) in *. set (dy := nth 1 dxs []) in *.
+  rewrite E0 in Hdom.
+  exists (dop_jvp o [sout; sout] [x0; y0] [dx; dy]).
+  destruct (Hjvp [sout; sout] x0 y0 dx dy) as [Lj Nj]; try lia.
+  split; [lia|]. split.
+  - apply entries_derive with (shape_size sout).
+    + intros t. rewrite Hfw, map2_length.
+      destruct (sized2 _ _ _ (Hxs t)) as [_ [L1 L2]]. lia.
+    + lia.
+    + intros k Hk.
+      apply is_derive_ext
+        with (fun t => F (nth k (nth 0 (xs t) []) 0) (nth k (nth 1 (xs t) []) 0)).
+      { intros t. rewrite Hfw. destruct (sized2 _ _ _ (Hxs t)) as [_ [L1 L2]].
+        symmetry. apply (nth_map2 (A := R)); lia. }
+      rewrite Nj by lia.
+      apply (Hder (fun t => nth k (nth 0 (xs t) []) 0) (fun t => nth k (nth 1 (xs t) []) 0)).
+      * apply (HD x0 y0); [lia|exact Hdom|lia].
+      * apply Hd.
+      * apply Hd.
+  - intros g Hg. rewrite E0, Edx, Hfw.
+    change (nth 0 [x0; y0] []) with x0. change (nth 1 [x0; y0] []) with y0.
+    destruct (Hpb [sout; sout] x0 y0 g) as [pb1 [pb2 [Epb [L1 [L2 Npb]]]]]; try lia.
+    rewrite Epb, pair_dots2.
+    rewrite (dot_isum g _ (length x0)) by lia.
+    rewrite (dot_isum pb1 dx (length x0)) by lia.
+    rewrite (dot_isum pb2 dy (length x0)) by lia.
+    rewrite <- isum_plus. apply isum_ext. intros k Hk.
+    rewrite Nj by lia. destruct (Npb k Hk) as [N1 N2]. rewrite N1, N2. ring.
+Qed.
+
+(** The sum of an elementwise map [F] of two parents of one shape. *)
+Lemma binsum_correct (o : dop R) (F Fx Fy : R -> R -> R) (D : R -> R -> Prop) :
+  dop_arity o = 2%nat -> dop_shape_rule o = RSameScalar ->
+  (forall ss x y, length y = length x ->
+     dop_forward R_ops o ss [x; y] = [isum (length x) (fun k => F (nth k x 0) (nth k y 0))]) ->
+  (forall x y, length y = length x -> op_domain_holds R_ops (ODet o) [x; y] ->
+     forall k, (k < length x)%nat -> D (nth k x 0) (nth k y 0)) ->
+  (forall (a b : R -> R) (da db t0 : R), D (a t0) (b t0) ->
+     is_derive a t0 da -> is_derive b t0 db ->
+     is_derive (fun t => F (a t) (b t)) t0 (Fx (a t0) (b t0) * da + Fy (a t0) (b t0) * db)) ->
+  (forall ss x y dx dy,
+     dop_jvp o ss [x; y] [dx; dy] =
+     [isum (length x) (fun k => Fx (nth k x 0) (nth k y 0) * nth k dx 0
+                                + Fy (nth k x 0) (nth k y 0) * nth k dy 0)]) ->
+  (forall ss x y v g, length y = length x ->
+     exists pb1 pb2, dop_pullbacks R_ops o ss [x; y] v g = [pb1; pb2] /\
+       length pb1 = length x /\ length pb2 = length x /\
+       forall k, (k < length x)%nat ->
+         nth k pb1 0 = hd 0 g * Fx (nth k x 0) (nth k y 0) /\
+         nth k pb2 0 = hd 0 g * Fy (nth k x 0) (nth k y 0)) ->
+  dop_correct o.
+Proof.
+  intros Har Hsr Hfw HD Hder Hjvp Hpb ss decl sout Hout xs dxs t0 Hxs Hdxs Hd Hdom.
+  destruct (out_shape_samescalar2 decl sout ss o Har Hsr Hout) as [[s ->] ->].
+  destruct (sized2 _ _ _ Hdxs) as [Edx [Ldx Ldy]].
+  destruct (sized2 _ _ _ (Hxs t0)) as [E0 [Lx0 Ly0]].
+  set (x0 := nth 0 (xs t0) []) in *. set (y0 := nth 1 (xs t0) []) in *.
+  set (dx := nth 0 dxs []) in *. set (dy := nth 1 dxs []) in *.
+  rewrite E0 in Hdom.
+  assert (Hf : forall t, dop_forward R_ops o [s; s] (xs t) =
+            [isum (shape_size s) (fun k => F (nth k (nth 0 (xs t) []) 0)
+                                              (nth k (nth 1 (xs t) []) 0))]).
+  { intros t. destruct (sized2 _ _ _ (Hxs t)) as [Et [L1 L2]].
+    rewrite <- L1, <- (Hfw [s; s] (nth 0 (xs t) []) (nth 1 (xs t) [])) by lia.
+    rewrite <- Et. reflexivity. }
+  exists (dop_jvp o [s; s] [x0; y0] [dx; dy]).
+  rewrite Hjvp. split; [reflexivity|]. split.
+  - apply entries_derive with 1%nat.
+    + intros t. rewrite Hf. reflexivity.
+    + reflexivity.
+    + intros k Hk. destruct k as [|k]; [|lia]. cbn [nth].
+      apply is_derive_ext
+        with (fun t => isum (length x0) (fun k => F (nth k (nth 0 (xs t) []) 0)
+                                                     (nth k (nth 1 (xs t) []) 0))).
+      { intros t. rewrite Hf, Lx0. reflexivity. }
+      apply is_derive_isum. intros k Hk1.
+      apply (Hder (fun t => nth k (nth 0 (xs t) []) 0) (fun t => nth k (nth 1 (xs t) []) 0)).
+      * apply (HD x0 y0); [lia|exact Hdom|lia].
+      * apply Hd.
+      * apply Hd.
+  - intros g Hg. rewrite (length1 g Hg), dot_single. rewrite E0, Edx.
+    destruct (Hpb [s; s] x0 y0 (dop_forward R_ops o [s; s] [x0; y0]) [hd 0 g])
+      as [pb1 [pb2 [Epb [L1 [L2 Npb]]]]]; [lia|].
+    rewrite Epb, pair_dots2.
+    rewrite (dot_isum pb1 dx (length x0)) by lia.
+    rewrite (dot_isum pb2 dy (length x0)) by lia.
+    rewrite <- isum_plus, <- isum_scal_l. apply isum_ext. intros k Hk.
+    destruct (Npb k Hk) as [N1 N2]. rewrite N1, N2. cbn [hd]. ring.
+Qed.
+
+(** [binary_correct]'s tangent and pullback hypotheses. *)
+Ltac jvp2 := intros ss x y dx dy Hy Hdx Hdy; unfold dop_jvp; cbn [nth];
+  split; [apply tabulate_length | intros k Hk; rewrite nth_tabulate by exact Hk; ring].
+
+Ltac pb2 := intros ss x y g Hy Hg; do 2 eexists; split; [reflexivity|];
+  cbn [dop_pullbacks nth]; unfold vscale, vmul, vdiv, vadd, vsub;
+  split; [lens| split; [lens| intros k Hk; ents; cbn; split]].
+
+(** Derivatives of expressions in curves, by the shape of the expression
+    (syntactic: unification up to the definitions of the real operations
+    is slow). *)
+Ltac dstep :=
+  match goal with
+  | |- is_derive (fun t => @?a t + @?b t) _ _ => apply (D_plus a b)
+  | |- is_derive (fun t => @?a t - @?b t) _ _ => apply (D_minus a b)
+  | |- is_derive (fun t => - @?a t) _ _ => apply (D_opp a)
+  | |- is_derive (fun t => @?a t * @?b t) _ _ => apply (D_mult a b)
+  | |- is_derive (fun t => @?a t / @?b t) _ _ => apply (D_div a b)
+  | |- is_derive (fun t => ln (@?a t)) _ _ => apply (D_comp ln _ a); [apply D_ln|]
+  | |- is_derive (fun t => ?c) _ _ => apply (D_const c)
+  | |- is_derive _ _ _ => eassumption
+  end.
+
+Ltac dtac := repeat dstep.
+
+(** * Elementwise operators of two and three parents *)
+
+Lemma add_correct : dop_correct Add.
+Proof.
+  apply (binary_correct _ Rplus (fun _ _ => 1) (fun _ _ => 1) (fun _ _ => True)).
+  1-3: reflexivity.
+  - intros; exact I.
+  - intros a b da db t0 _ Ha Hb. eapply is_derive_eq; [dtac|]. ring.
+  - jvp2.
+  - pb2; ring.
+Qed.
+
+Lemma sub_correct : dop_correct Sub.
+Proof.
+  apply (binary_correct _ Rminus (fun _ _ => 1) (fun _ _ => -1) (fun _ _ => True)).
+  1-3: reflexivity.
+  - intros; exact I.
+  - intros a b da db t0 _ Ha Hb. eapply is_derive_eq; [dtac|]. ring.
+  - jvp2.
+  - pb2; ring.
+Qed.
+
+Lemma mul_correct : dop_correct Mul.
+Proof.
+  apply (binary_correct _ Rmult (fun _ b => b) (fun a _ => a) (fun _ _ => True)).
+  1-3: reflexivity.
+  - intros; exact I.
+  - intros a b da db t0 _ Ha Hb. eapply is_derive_eq; [dtac|]. ring.
+  - jvp2.
+  - pb2; ring.
+Qed.
+
+Lemma div_correct : dop_correct Div.
+Proof.
+  apply (binary_correct _ Rdiv (fun _ b => / b) (fun a b => - (a / (b * b)))
+           (fun _ b => b <> 0)).
+  1-3: reflexivity.
+  - intros x y Hl Hy k Hk. cbn in Hy.
+    exact (proj1 (Forall_nth _ y) Hy k 0 ltac:(lia)).
+  - intros a b da db t0 Hb0 Ha Hb. apply D_div; assumption.
+  - jvp2.
+  - pb2; unfold Rdiv; ring.
+Qed.
