@@ -427,12 +427,21 @@ Ltac dstep :=
   | |- is_derive (fun t => - @?a t) _ _ => apply (D_opp a)
   | |- is_derive (fun t => @?a t * @?b t) _ _ => apply (D_mult a b)
   | |- is_derive (fun t => @?a t / @?b t) _ _ => apply (D_div a b)
-  | |- is_derive (fun t => ln (@?a t)) _ _ => apply (D_comp ln _ a); [apply D_ln|]
+  | |- is_derive (fun t => ln (@?a t)) _ _ => eapply (D_comp ln _ a); [apply D_ln|]
   | |- is_derive (fun t => ?c) _ _ => apply (D_const c)
   | |- is_derive _ _ _ => eassumption
   end.
 
 Ltac dtac := repeat dstep.
+
+(** The side conditions [dtac] leaves (positivity, nonzero denominators) and
+    the final equation of derivatives. *)
+Ltac solve_side :=
+  match goal with
+  | |- _ <> _ => intro; lra
+  | |- _ = _ => field; repeat split; intro; lra
+  | |- _ => lra
+  end.
 
 (** * Elementwise operators of two and three parents *)
 
@@ -476,4 +485,49 @@ Proof.
   - intros a b da db t0 Hb0 Ha Hb. apply D_div; assumption.
   - jvp2.
   - pb2; unfold Rdiv; ring.
+Qed.
+
+(** * Sums of elementwise maps of two parents *)
+
+(** [binsum_correct]'s pullback hypothesis. *)
+Ltac pbs := intros ss x y v g Hy; do 2 eexists; split; [reflexivity|];
+  cbn [dop_pullbacks nth];
+  split; [lens| split; [lens| intros k Hk; ents; split; reflexivity]].
+
+(** The forward sum as an [isum] of entries. *)
+Lemma vsum_map2_isum (f : R -> R -> R) x y :
+  length y = length x ->
+  vsum R_ops (map2 f x y) = isum (length x) (fun k => f (nth k x 0) (nth k y 0)).
+Proof.
+  intros Hl. rewrite vsum_isum, map2_length, Hl, Nat.min_id.
+  apply isum_ext. intros k Hk. rewrite nth_map2 by lia. reflexivity.
+Qed.
+
+Lemma mvn_kl_correct : dop_correct MvnKl.
+Proof.
+  apply (binsum_correct _ (fun mu s => (mu * mu + s * s - 1) / (1 + 1) - ln s)
+           (fun mu _ => mu) (fun _ s => s - 1 / s) (fun _ s => 0 < s)).
+  1-2: reflexivity.
+  - intros ss x y Hl. cbn [dop_forward nth]. rewrite vsum_map2_isum by exact Hl.
+    reflexivity.
+  - intros x y Hl Hy k Hk. cbn in Hy.
+    exact (proj1 (Forall_nth _ y) Hy k 0 ltac:(lia)).
+  - intros a b da db t0 Hb0 Ha Hb. eapply is_derive_eq; [dtac; solve_side | solve_side].
+  - reflexivity.
+  - pbs.
+Qed.
+
+Lemma bernoulli_neglogpdf_correct : dop_correct BernoulliNeglogpdf.
+Proof.
+  apply (binsum_correct _ (fun p b => - (b * ln p + (1 - b) * ln (1 - p)))
+           (fun p b => (1 - b) / (1 - p) - b / p) (fun p _ => ln (1 - p) - ln p)
+           (fun p _ => 0 < p /\ p < 1)).
+  1-2: reflexivity.
+  - intros ss x y Hl. cbn [dop_forward nth]. rewrite vsum_map2_isum by exact Hl.
+    rewrite <- isum_opp. reflexivity.
+  - intros x y Hl Hx k Hk. cbn in Hx.
+    exact (proj1 (Forall_nth _ x) Hx k 0 Hk).
+  - intros a b da db t0 [Ha0 Ha1] Ha Hb. eapply is_derive_eq; [dtac; solve_side | solve_side].
+  - reflexivity.
+  - pbs.
 Qed.
