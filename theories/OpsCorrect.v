@@ -531,3 +531,80 @@ Proof.
   - reflexivity.
   - pbs.
 Qed.
+
+(** * Sum *)
+
+Lemma nth_repeat_lt (a : R) n k : (k < n)%nat -> nth k (repeat a n) 0 = a.
+Proof.
+  intros Hk. rewrite (nth_indep _ 0 a) by (rewrite repeat_length; exact Hk).
+  apply nth_repeat.
+Qed.
+
+Lemma sum_correct : dop_correct Sum.
+Proof.
+  intros ss decl sout Hout xs dxs t0 Hxs Hdxs Hd Hdom.
+  destruct (out_shape_scalar1 decl sout ss Sum eq_refl eq_refl Hout) as [[s ->] ->].
+  destruct (sized1 _ _ Hdxs) as [Edx Ldx].
+  destruct (sized1 _ _ (Hxs t0)) as [E0 L0].
+  set (x0 := nth 0 (xs t0) []) in *. set (dx := nth 0 dxs []) in *.
+  exists (dop_jvp Sum [s] [x0] [dx]).
+  change (dop_jvp Sum [s] [x0] [dx]) with [isum (length x0) (fun k => nth k dx 0)].
+  split; [reflexivity|]. split.
+  - apply entries_derive with 1%nat; [reflexivity|reflexivity|].
+    intros k Hk. destruct k as [|k]; [|lia].
+    apply is_derive_ext with (fun t => isum (length x0) (fun k => nth k (nth 0 (xs t) []) 0)).
+    { intros t. change (nth 0 (dop_forward R_ops Sum [s] (xs t)) 0)
+        with (vsum R_ops (nth 0 (xs t) [])).
+      rewrite vsum_isum. destruct (sized1 _ _ (Hxs t)) as [_ Lt]. rewrite Lt, L0.
+      reflexivity. }
+    apply is_derive_isum. intros k Hk1. apply Hd.
+  - intros g Hg. rewrite (length1 g Hg), dot_single. rewrite E0, Edx.
+    change (dop_pullbacks R_ops Sum [s] [x0] (dop_forward R_ops Sum [s] [x0]) [hd 0 g])
+      with [repeat (hd 0 g) (length x0)].
+    rewrite pair_dots1, (dot_isum _ _ (length x0)) by (rewrite ?repeat_length; lia).
+    rewrite <- isum_scal_l. apply isum_ext. intros k Hk.
+    rewrite nth_repeat_lt by exact Hk. reflexivity.
+Qed.
+
+(** * mul_add *)
+
+Lemma mul_add_correct : dop_correct MulAdd.
+Proof.
+  intros ss decl sout Hout xs dxs t0 Hxs Hdxs Hd Hdom.
+  rewrite (out_shape_same3 decl sout ss MulAdd eq_refl eq_refl Hout) in *.
+  destruct (sized3 _ _ _ _ Hdxs) as [Edx [Ldx [Ldy Ldz]]].
+  destruct (sized3 _ _ _ _ (Hxs t0)) as [E0 [Lx0 [Ly0 Lz0]]].
+  set (x0 := nth 0 (xs t0) []) in *. set (y0 := nth 1 (xs t0) []) in *.
+  set (z0 := nth 2 (xs t0) []) in *.
+  set (dx := nth 0 dxs []) in *. set (dy := nth 1 dxs []) in *.
+  set (dz := nth 2 dxs []) in *.
+  exists (dop_jvp MulAdd [sout; sout; sout] [x0; y0; z0] [dx; dy; dz]).
+  change (dop_jvp MulAdd [sout; sout; sout] [x0; y0; z0] [dx; dy; dz])
+    with (tabulate (length x0)
+            (fun k => nth k y0 0 * nth k dx 0 + nth k x0 0 * nth k dy 0 + nth k dz 0)).
+  rewrite tabulate_length. split; [lia|]. split.
+  - apply entries_derive with (shape_size sout).
+    + intros t. destruct (sized3 _ _ _ _ (Hxs t)) as [_ [L1 [L2 L3]]].
+      cbn [dop_forward nth]. rewrite map3_length. lia.
+    + rewrite tabulate_length. lia.
+    + intros k Hk.
+      apply is_derive_ext with (fun t => nth k (nth 0 (xs t) []) 0 * nth k (nth 1 (xs t) []) 0
+                                         + nth k (nth 2 (xs t) []) 0).
+      { intros t. destruct (sized3 _ _ _ _ (Hxs t)) as [_ [L1 [L2 L3]]].
+        cbn [dop_forward nth]. rewrite (nth_map3 (A := R)) by lia. reflexivity. }
+      rewrite nth_tabulate by lia.
+      pose proof (Hd 0%nat k) as H0. pose proof (Hd 1%nat k) as H1.
+      pose proof (Hd 2%nat k) as H2.
+      eapply is_derive_eq; [dtac|]. subst x0 y0 dx dy dz. ring.
+  - intros g Hg. rewrite E0, Edx.
+    change (dop_pullbacks R_ops MulAdd [sout; sout; sout] [x0; y0; z0]
+              (dop_forward R_ops MulAdd [sout; sout; sout] [x0; y0; z0]) g)
+      with [vmul R_ops g y0; vmul R_ops g x0; g].
+    rewrite pair_dots3. unfold vmul.
+    rewrite (dot_isum g _ (length x0)) by (rewrite ?tabulate_length; lia).
+    rewrite (dot_isum (map2 _ g y0) dx (length x0)) by lens.
+    rewrite (dot_isum (map2 _ g x0) dy (length x0)) by lens.
+    rewrite (dot_isum g dz (length x0)) by lia.
+    rewrite <- !isum_plus. apply isum_ext. intros k Hk.
+    rewrite nth_tabulate by exact Hk. rewrite !nth_map2 by lia. cbn. ring.
+Qed.
