@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <mutex>
 #include <optional>
 
 #include "errors.hpp"
@@ -120,6 +121,14 @@ std::vector<const T*> collect_draws(Runtime<T>& rt, const std::optional<py::dict
   return out;
 }
 
+// Takes the runtime's mutex without holding the GIL while waiting.
+std::unique_lock<std::mutex> lock(std::mutex& m) {
+  std::unique_lock<std::mutex> lk(m, std::defer_lock);
+  py::gil_scoped_release nogil;
+  lk.lock();
+  return lk;
+}
+
 uint64_t seed_value(const std::optional<py::int_>& seed) {
   if (!seed) return 0;
   py::int_ s = *seed;
@@ -150,6 +159,7 @@ void def_dtype(py::module_& m, const char* rt_name, const char* adam_name) {
           "run",
           [](RT& rt, const py::dict& feeds, const std::optional<py::dict>& draws,
              const std::optional<py::int_>& seed, bool backprop, bool values) {
+            auto lk = lock(rt.mutex());
             bind_feeds(rt, feeds, false);
             auto d = collect_draws(rt, draws);
             uint64_t s = seed_value(seed);
@@ -198,6 +208,7 @@ void def_dtype(py::module_& m, const char* rt_name, const char* adam_name) {
           "step",
           [](AD& ad, const py::dict& feeds, const std::optional<py::dict>& draws,
              const std::optional<py::int_>& seed, double grad_scale) {
+            auto lk = lock(ad.runtime().mutex());
             bind_feeds(ad.runtime(), feeds, true);
             auto d = collect_draws(ad.runtime(), draws);
             uint64_t s = seed_value(seed);
@@ -208,6 +219,7 @@ void def_dtype(py::module_& m, const char* rt_name, const char* adam_name) {
           py::arg("grad_scale") = 1.0)
       .def("get_state",
            [](AD& ad) {
+             auto lk = lock(ad.runtime().mutex());
              const Checked& g = ad.runtime().graph();
              py::dict p, mm, vv;
              for (size_t i = 0; i < g.params.size(); ++i) {
@@ -220,7 +232,11 @@ void def_dtype(py::module_& m, const char* rt_name, const char* adam_name) {
            })
       .def("set_state", [](AD& ad, const py::dict& p, const py::dict& mm, const py::dict& vv,
                            int64_t t) {
+        auto lk = lock(ad.runtime().mutex());
         const Checked& g = ad.runtime().graph();
+        if (t < 0) throw FeedError("step must be >= 0");
+        // check everything before changing anything
+        std::vector<std::pair<const T*, typename AD::Vec*>> copies;
         for (size_t i = 0; i < g.params.size(); ++i) {
           const RefInfo& r = g.refs[g.params[i]];
           py::str key(r.name);
@@ -228,11 +244,10 @@ void def_dtype(py::module_& m, const char* rt_name, const char* adam_name) {
                                       std::make_tuple(&mm, &ad.m()[i], "state m"),
                                       std::make_tuple(&vv, &ad.v()[i], "state v")}) {
             if (!d->contains(key)) throw FeedError("node '" + r.name + "': missing " + what);
-            const T* src = checked_data<T>(r.name, what, (*d)[key], r.shape);
-            std::copy(src, src + r.size, dst->data());
+            copies.emplace_back(checked_data<T>(r.name, what, (*d)[key], r.shape), dst);
           }
         }
-        if (t < 0) throw FeedError("step must be >= 0");
+        for (auto& [src, dst] : copies) std::copy(src, src + dst->size(), dst->data());
         ad.t() = t;
       });
 }

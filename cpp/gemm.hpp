@@ -60,12 +60,18 @@ struct Simd<double> {
 };
 
 // Tile sizes: MR rows x NR = NV vectors of columns.
+#ifndef CG_MR
+#define CG_MR 12
+#define CG_NV 2
+#define CG_KC 256
+#define CG_MC 144
+#endif
 template <class T>
 struct Tiles {
-  static constexpr int MR = 12, NV = 2, NR = NV * Simd<T>::W;
-  static constexpr int KC = 256;
-  static constexpr int MC = 144;  // multiple of MR
-  static constexpr int NC = 2048;  // multiple of NR
+  static constexpr int MR = CG_MR, NV = CG_NV, NR = NV * Simd<T>::W;
+  static constexpr int KC = CG_KC;
+  static constexpr int MC = CG_MC;  // multiple of MR
+  static constexpr int NC = 4096;   // multiple of NR
 };
 
 // acc = Apanel (MR x kc) * Bpanel (kc x NR, packed k-major); C tile (mr x nr

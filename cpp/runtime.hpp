@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -74,6 +75,9 @@ class Runtime {
   }
 
   const Checked& graph() const { return g_; }
+  // Held by the bindings for a whole run/step (bind, compute, copy out), so
+  // Python threads sharing a runtime take turns.
+  std::mutex& mutex() { return mu_; }
   int threads() const { return threads_; }
   void set_threads(int t) { threads_ = t < 1 ? 1 : t; }
   bool needs_grad(int ref) const { return needs_[ref]; }
@@ -261,6 +265,7 @@ class Runtime {
   std::vector<T> cost_vals_;
   T total_ = 0;
   Rng rng_;
+  std::mutex mu_;
   bool profile_ = false;
   std::vector<double> tf_, tb_;
 };

@@ -59,3 +59,40 @@ def test_ref_operators() -> None:
     assert res.total == pytest.approx(np.sum(-(A @ B) + A * B - A / B + 2.0 * A))
     expect = -np.ones((2, 2)) @ B.T + B - 1 / B + 2.0
     np.testing.assert_allclose(res.grads["a"], expect, rtol=1e-12)
+
+
+def test_python_threads_share_a_runtime() -> None:
+    import threading
+
+    g = cg.Graph()
+    x = g.input("x", (200, 200))
+    W = g.param("W", (200, 200))
+    g.cost(g.det("c", cg.sum(cg.softplus(W @ x))))
+    rt = cg.Runtime(g, dtype="float64", threads=2)
+    rng = np.random.default_rng(0)
+    feeds = [{"x": rng.normal(size=(200, 200)), "W": rng.normal(size=(200, 200)) * 0.05}
+             for _ in range(4)]
+    expect = [rt.run(f).grads["W"] for f in feeds]
+    errors: list[str] = []
+
+    def work(i: int) -> None:
+        for _ in range(5):
+            got = rt.run(feeds[i]).grads["W"]
+            if not np.array_equal(got, expect[i]):
+                errors.append(f"thread {i}: wrong gradient")
+
+    ts = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert errors == []
+
+
+def test_forward_only_and_values() -> None:
+    g = small_graph()
+    rt = cg.Runtime(g)
+    f = {"x": np.ones((3, 4)), "W": np.ones((2, 3))}
+    res = rt.run(f, backprop=False)
+    assert res.grads == {} and res.values is None
+    assert res.total == pytest.approx(8 * np.log1p(np.exp(3.0)) ** 2)
