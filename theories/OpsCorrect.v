@@ -608,3 +608,136 @@ Proof.
     rewrite <- !isum_plus. apply isum_ext. intros k Hk.
     rewrite nth_tabulate by exact Hk. rewrite !nth_map2 by lia. cbn. ring.
 Qed.
+
+(** * gemm *)
+
+Lemma flat_lt m n i j : (i < m)%nat -> (j < n)%nat -> (i * n + j < m * n)%nat.
+Proof. intros Hi Hj. nia. Qed.
+
+(** Entry (i, j) of [g], entry (i, l) of [A], entry (l, j) of [B], for
+    [g] [m x n], [A] [m x k], [B] [k x n]. *)
+Section GemmDual.
+Variables (m k n : nat) (g A dA B dB : list R).
+Hypotheses (Hg : length g = (m * n)%nat) (HA : length A = (m * k)%nat)
+  (HdA : length dA = (m * k)%nat) (HB : length B = (k * n)%nat)
+  (HdB : length dB = (k * n)%nat).
+
+Let G i j := nth (i * n + j) g 0.
+Let EA (a : list R) i l := nth (i * k + l) a 0.
+Let EB (b : list R) l j := nth (l * n + j) b 0.
+
+(** [<g, dA B + A dB>] as a triple sum. *)
+Lemma gemm_tangent_dot :
+  dot R_ops g (map2 Rplus (gemm R_ops m k n dA B) (gemm R_ops m k n A dB)) =
+  isum m (fun i => isum n (fun j => isum k (fun l => G i j * EA dA i l * EB B l j)))
+  + isum m (fun i => isum n (fun j => isum k (fun l => G i j * EA A i l * EB dB l j))).
+Proof.
+  rewrite (dot_isum g _ (m * n)) by (rewrite ?map2_length, ?gemm_length by assumption; lia).
+  rewrite isum_mul, <- isum_plus.
+  apply isum_ext. intros i Hi. rewrite <- isum_plus. apply isum_ext. intros j Hj.
+  rewrite nth_map2 by (rewrite gemm_length by assumption; apply flat_lt; assumption).
+  rewrite !nth_gemm by assumption.
+  rewrite <- isum_plus, <- !isum_scal_l, <- isum_plus. apply isum_ext. intros l Hl.
+  unfold G, EA, EB. ring.
+Qed.
+
+(** [<g B^T, dA>] as the same kind of triple sum. *)
+Lemma gemm_pullback_A_dot :
+  dot R_ops (gemm R_ops m n k g (mtranspose k n B)) dA =
+  isum m (fun i => isum n (fun j => isum k (fun l => G i j * EA dA i l * EB B l j))).
+Proof.
+  assert (HBt : length (mtranspose k n B) = (n * k)%nat) by (apply mtranspose_length; exact HB).
+  rewrite (dot_isum _ dA (m * k)) by (rewrite ?gemm_length by assumption; lia).
+  rewrite isum_mul. apply isum_ext. intros i Hi.
+  transitivity (isum k (fun l => isum n (fun j => G i j * EA dA i l * EB B l j))).
+  - apply isum_ext. intros l Hl. rewrite nth_gemm by assumption.
+    rewrite <- isum_scal_r. apply isum_ext. intros j Hj.
+    rewrite nth_mtranspose by assumption. unfold G, EA, EB. ring.
+  - apply isum_swap.
+Qed.
+
+(** [<A^T g, dB>] as the same kind of triple sum. *)
+Lemma gemm_pullback_B_dot :
+  dot R_ops (gemm R_ops k m n (mtranspose m k A) g) dB =
+  isum m (fun i => isum n (fun j => isum k (fun l => G i j * EA A i l * EB dB l j))).
+Proof.
+  assert (HAt : length (mtranspose m k A) = (k * m)%nat) by (apply mtranspose_length; exact HA).
+  rewrite (dot_isum _ dB (k * n)) by (rewrite ?gemm_length by assumption; lia).
+  rewrite isum_mul.
+  transitivity (isum k (fun l => isum n (fun j => isum m (fun i => G i j * EA A i l * EB dB l j)))).
+  - apply isum_ext. intros l Hl. apply isum_ext. intros j Hj.
+    rewrite nth_gemm by assumption. rewrite <- isum_scal_r. apply isum_ext. intros i Hi.
+    rewrite nth_mtranspose by assumption. unfold G, EA, EB. ring.
+  - transitivity (isum k (fun l => isum m (fun i => isum n (fun j => G i j * EA A i l * EB dB l j)))).
+    + apply isum_ext. intros l Hl. apply isum_swap.
+    + rewrite isum_swap. apply isum_ext. intros i Hi. apply isum_swap.
+Qed.
+
+End GemmDual.
+
+Lemma gemm_correct : dop_correct Gemm.
+Proof.
+  intros ss decl sout Hout xs dxs t0 Hxs Hdxs Hd Hdom.
+  destruct (out_shape_gemm decl sout ss Hout) as [m [k [n [-> ->]]]].
+  destruct (sized2 _ _ _ Hdxs) as [Edx [LdA LdB]].
+  destruct (sized2 _ _ _ (Hxs t0)) as [E0 [LA0 LB0]].
+  assert (Hsz : forall a b, shape_size [a; b] = (a * b)%nat)
+    by (intros; cbn; rewrite Nat.mul_1_r; reflexivity).
+  rewrite !Hsz in *.
+  set (A0 := nth 0 (xs t0) []) in *. set (B0 := nth 1 (xs t0) []) in *.
+  set (dA := nth 0 dxs []) in *. set (dB := nth 1 dxs []) in *.
+  assert (Hf : forall t, dop_forward R_ops Gemm [[m; k]; [k; n]] (xs t) =
+                         gemm R_ops m k n (nth 0 (xs t) []) (nth 1 (xs t) [])) by reflexivity.
+  exists (dop_jvp Gemm [[m; k]; [k; n]] [A0; B0] [dA; dB]).
+  change (dop_jvp Gemm [[m; k]; [k; n]] [A0; B0] [dA; dB])
+    with (vadd R_ops (gemm R_ops m k n dA B0) (gemm R_ops m k n A0 dB)).
+  unfold vadd. change (s_add R_ops) with Rplus.
+  assert (Lv : length (map2 Rplus (gemm R_ops m k n dA B0) (gemm R_ops m k n A0 dB))
+               = (m * n)%nat)
+    by (rewrite map2_length, !gemm_length by assumption; lia).
+  split; [exact Lv|]. split.
+  - apply entries_derive with (m * n)%nat; [|exact Lv|].
+    { intros t. rewrite Hf. destruct (sized2 _ _ _ (Hxs t)) as [_ [L1 L2]].
+      rewrite !Hsz in L1, L2. apply gemm_length; assumption. }
+    intros p Hp. destruct (flat_index m n p Hp) as [i [j [Hi [Hj ->]]]].
+    apply is_derive_ext
+      with (fun t => isum k (fun l => nth (i * k + l) (nth 0 (xs t) []) 0
+                                      * nth (l * n + j) (nth 1 (xs t) []) 0)).
+    { intros t. rewrite Hf. destruct (sized2 _ _ _ (Hxs t)) as [_ [L1 L2]].
+      rewrite !Hsz in L1, L2. rewrite nth_gemm by assumption. reflexivity. }
+    rewrite nth_map2 by (rewrite gemm_length by assumption; apply flat_lt; assumption).
+    rewrite !nth_gemm by assumption. rewrite <- isum_plus.
+    apply is_derive_isum. intros l Hl.
+    eapply is_derive_eq; [apply D_mult; apply Hd|]. cbv beta. subst A0 B0 dA dB. ring.
+  - intros g Hg. rewrite E0, Edx.
+    change (dop_pullbacks R_ops Gemm [[m; k]; [k; n]] [A0; B0]
+              (dop_forward R_ops Gemm [[m; k]; [k; n]] [A0; B0]) g)
+      with [gemm R_ops m n k g (mtranspose k n B0); gemm R_ops k m n (mtranspose m k A0) g].
+    rewrite pair_dots2, (gemm_tangent_dot m k n g A0 dA B0 dB),
+      (gemm_pullback_A_dot m k n g A0 dA B0 dB), (gemm_pullback_B_dot m k n g A0 dA B0 dB)
+      by assumption.
+    reflexivity.
+Qed.
+
+(** * All operators *)
+
+Theorem all_dops_correct : forall o : dop R, dop_correct o.
+Proof.
+  intros o; destruct o.
+  - apply scale_correct.
+  - apply neg_correct.
+  - apply exp_correct.
+  - apply log_correct.
+  - apply sqrt_correct.
+  - apply sigmoid_correct.
+  - apply softplus_correct.
+  - apply add_correct.
+  - apply sub_correct.
+  - apply mul_correct.
+  - apply div_correct.
+  - apply sum_correct.
+  - apply gemm_correct.
+  - apply mul_add_correct.
+  - apply mvn_kl_correct.
+  - apply bernoulli_neglogpdf_correct.
+Qed.
