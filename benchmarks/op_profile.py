@@ -117,13 +117,58 @@ def _median_ms(f, reps):
     return 1e3 * statistics.median(ts)
 
 
+def in_graph(args):
+    """Per-node times inside full training iterations, from the runtime's own
+    profiler (``Runtime._rt.set_profile``; thread CPU time at 1 thread, wall
+    time otherwise)."""
+    from certigrad.train import ADAM
+    from certigrad.vae import VaeConfig, build_graph, init_params
+
+    cfg = VaeConfig()
+    rng = np.random.default_rng(0)
+    rt = cg.Runtime(build_graph(cfg), dtype=args.dtype, threads=args.threads)
+    core = getattr(rt, "_rt", None)
+    if core is None or not hasattr(core, "set_profile"):
+        raise SystemExit("this runtime has no per-node profiler")
+    opt = cg.Adam(rt, init_params(cfg, rng, args.dtype), **ADAM)
+    X = rng.uniform(0, 1, (BS * 8, D)).astype(args.dtype)
+    batches = [np.ascontiguousarray(X[i * BS : (i + 1) * BS].T) for i in range(8)]
+    for i in range(3):
+        opt.step({"x": batches[i % 8]}, seed=i, grad_scale=1 / BS)
+    core.set_profile(True)
+    walls = []
+    for i in range(args.reps):
+        t = time.perf_counter()
+        opt.step({"x": batches[i % 8]}, seed=100 + i, grad_scale=1 / BS)
+        walls.append(time.perf_counter() - t)
+    rows = core.profile()  # before set_profile(False), which clears the counters
+    core.set_profile(False)
+    n = args.reps
+    print(f"in-graph per-node profile, ms per iteration (mean of {n} Adam steps), {args.dtype}, "
+          f"{args.threads} thread(s)")
+    print(f"{'node':<14} {'op':<20} {'fwd':>8} {'bwd':>8}")
+    tf = tb = 0.0
+    for name, op, f, b in rows:
+        tf += f
+        tb += b
+        print(f"{name:<14} {op:<20} {1e3 * f / n:>8.3f} {1e3 * b / n:>8.3f}")
+    print(f"{'nodes total':<35} {1e3 * tf / n:>8.3f} {1e3 * tb / n:>8.3f}   = {1e3 * (tf + tb) / n:.3f}")
+    print(f"wall time per Adam step: median {1e3 * statistics.median(walls):.3f} ms "
+          f"(the rest: Adam update, feeding, call overhead)")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--dtype", choices=("float32", "float64"), default="float32")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--reps", type=int, default=30)
     ap.add_argument("--no-torch", action="store_true")
+    ap.add_argument("--in-graph", action="store_true",
+                    help="profile the nodes inside full training steps with the runtime's profiler instead")
     args = ap.parse_args(argv)
+    if args.in_graph:
+        in_graph(args)
+        return 0
     rng = np.random.default_rng(0)
     torch = None
     if not args.no_torch:
