@@ -37,7 +37,7 @@
       the log density of its draw, [gauss_ln_derive]). *)
 
 From Coquelicot Require Import Coquelicot.
-From Coq Require Import Reals String List Arith Bool Lia FunctionalExtensionality.
+From Coq Require Import Reals String List Arith Bool Lia Lra FunctionalExtensionality.
 From Certigrad Require Import Scalar Tensor TensorFacts Ops Graph WellFormed Backprop OpsSpec.
 From Certigrad Require Import OpsJvp GraphFacts BackpropNaive WellFormedSound.
 From Certigrad Require Import Stochastic StochasticPre.
@@ -151,3 +151,574 @@ Definition backprop_unbiased_statement : Prop :=
   is_derive (fun t => expected_cost g (set_input_entry inputs p j t))
     (nth j (find_val inputs p) 0)
     (expected_grad g inputs p j).
+
+(** * Lists, entries and dot products at R
+
+    (The same bookkeeping as BackpropCorrect.v's, kept here so that this
+    file depends only on committed, stable files.) *)
+
+Definition rsum (l : list R) : R := fold_right Rplus 0 l.
+
+Lemma replace_at_length {X : Type} (j : nat) (x : X) (l : list X) :
+  length (replace_at j x l) = length l.
+Proof. revert j; induction l as [|y l IH]; intros [|j]; simpl; auto. Qed.
+
+Lemma nth_replace_at_eq {X : Type} (j : nat) (x d : X) (l : list X) :
+  (j < length l)%nat -> nth j (replace_at j x l) d = x.
+Proof.
+  revert j; induction l as [|y l IH]; intros [|j] Hj; simpl in *; try lia; auto.
+  apply IH. lia.
+Qed.
+
+Lemma nth_replace_at_neq {X : Type} (j k : nat) (x d : X) (l : list X) :
+  k <> j -> nth k (replace_at j x l) d = nth k l d.
+Proof.
+  revert j k; induction l as [|y l IH]; intros [|j] [|k] Hk; simpl; auto; try lia.
+  all: apply IH; lia.
+Qed.
+
+Lemma replace_at_nth {X : Type} (j : nat) (d : X) (l : list X) :
+  replace_at j (nth j l d) l = l.
+Proof. revert j; induction l as [|y l IH]; intros [|j]; simpl; f_equal; auto. Qed.
+
+Lemma find_val_set_input_entry (e : env R) (p r : string) (j : nat) (t : R) :
+  find_val (set_input_entry e p j t) r =
+  if String.eqb p r then replace_at j t (find_val e p) else find_val e r.
+Proof.
+  unfold find_val. induction e as [|[k v] e IH]; simpl.
+  - destruct (String.eqb p r); [destruct j|]; reflexivity.
+  - destruct (String.eqb_spec p k) as [->|Hpk]; simpl.
+    + destruct (String.eqb_spec r k) as [->|Hrk].
+      * now rewrite String.eqb_refl.
+      * destruct (String.eqb_spec k r); [congruence|reflexivity].
+    + destruct (String.eqb_spec r k) as [->|Hrk].
+      * destruct (String.eqb_spec p k); [congruence|reflexivity].
+      * exact IH.
+Qed.
+
+Lemma set_input_entry_same (e : env R) (p : string) (j : nat) :
+  set_input_entry e p j (nth j (find_val e p) 0) = e.
+Proof.
+  unfold find_val. induction e as [|[k v] e IH]; simpl; [reflexivity|].
+  destruct (String.eqb_spec p k) as [->|Hpk].
+  - now rewrite replace_at_nth.
+  - now rewrite IH.
+Qed.
+
+Lemma fold_left_Rplus_rsum (l : list R) (x : R) : fold_left Rplus l x = x + rsum l.
+Proof.
+  revert x; induction l as [|y l IH]; intros x; simpl; [ring|]. rewrite IH. ring.
+Qed.
+
+Lemma dot_rsum (x y : list R) : dot R_ops x y = rsum (map2 Rmult x y).
+Proof.
+  unfold dot, vsum, vmul. change (fold_left Rplus (map2 Rmult x y) 0 = rsum (map2 Rmult x y)).
+  rewrite fold_left_Rplus_rsum. ring.
+Qed.
+
+Lemma dot_vadd_l (x y d : list R) :
+  length x = length y -> dot R_ops (vadd R_ops x y) d = dot R_ops x d + dot R_ops y d.
+Proof.
+  rewrite !dot_rsum. unfold vadd. change (s_add R_ops) with Rplus.
+  revert y d; induction x as [|u x IH]; intros [|v y] [|w d] H; simpl in *;
+    try discriminate; try ring.
+  rewrite IH by lia. ring.
+Qed.
+
+Lemma dot_zeros_r (x : list R) (n : nat) : dot R_ops x (repeat 0 n) = 0.
+Proof.
+  rewrite dot_rsum. revert n; induction x as [|u x IH]; intros [|n]; simpl; try ring.
+  rewrite IH. ring.
+Qed.
+
+Lemma dot_zeros_l (x : list R) (n : nat) : dot R_ops (repeat 0 n) x = 0.
+Proof.
+  rewrite dot_rsum. revert n; induction x as [|u x IH]; intros [|n]; simpl; try ring.
+  rewrite IH. ring.
+Qed.
+
+Lemma dot_unit (x : list R) (n j : nat) :
+  (j < n)%nat -> dot R_ops x (replace_at j 1 (repeat 0 n)) = nth j x 0.
+Proof.
+  rewrite dot_rsum. revert x n; induction j as [|j IH]; intros [|u x] [|n] Hj;
+    simpl; try lia; try ring.
+  - fold (map2 Rmult x (repeat 0 n)). rewrite <- dot_rsum, dot_zeros_r. ring.
+  - rewrite IH by lia. ring.
+Qed.
+
+Lemma dot_one_l (d : list R) : dot R_ops [1] d = nth 0 d 0.
+Proof. rewrite dot_rsum. destruct d; simpl; ring. Qed.
+
+Lemma dot_vscale_l (c : R) (x y : list R) : dot R_ops (vscale R_ops c x) y = c * dot R_ops x y.
+Proof.
+  rewrite !dot_rsum. unfold vscale. change (s_mul R_ops) with Rmult.
+  revert y; induction x as [|u x IH]; intros [|v y]; simpl; try ring.
+  rewrite IH. ring.
+Qed.
+
+Lemma rsum_plus {X : Type} (f h : X -> R) (l : list X) :
+  rsum (map (fun x => f x + h x) l) = rsum (map f l) + rsum (map h l).
+Proof. induction l as [|x l IH]; simpl; [ring|]. rewrite IH. ring. Qed.
+
+Lemma rsum_zero {X : Type} (f : X -> R) (l : list X) :
+  (forall x, In x l -> f x = 0) -> rsum (map f l) = 0.
+Proof.
+  induction l as [|x l IH]; simpl; intros H; [reflexivity|].
+  rewrite H, IH by auto. ring.
+Qed.
+
+Lemma rsum_ext {X : Type} (f h : X -> R) (l : list X) :
+  (forall x, In x l -> f x = h x) -> rsum (map f l) = rsum (map h l).
+Proof. intros H. f_equal. now apply map_ext_in. Qed.
+
+Lemma sum_single (S : list string) (x : string) (h : string -> R) :
+  NoDup S -> In x S -> rsum (map (fun r => if String.eqb x r then h r else 0) S) = h x.
+Proof.
+  induction S as [|r S IH]; simpl; [tauto|]. intros Hnd Hx.
+  inversion Hnd as [|? ? Hr Hnd']; subst.
+  destruct (String.eqb_spec x r) as [->|Hxr].
+  - rewrite rsum_zero; [ring|]. intros y Hy.
+    destruct (String.eqb_spec r y) as [->|]; [contradiction|reflexivity].
+  - destruct Hx as [->|Hx]; [congruence|]. rewrite IH by assumption. ring.
+Qed.
+
+Lemma sum_swap {B : Type} (S : list string) (L : list (string * B))
+    (Fx : string * B -> string -> R) :
+  NoDup S -> (forall x, In x L -> In (fst x) S) ->
+  rsum (map (fun r => rsum (map (fun x => if String.eqb (fst x) r then Fx x r else 0) L)) S) =
+  rsum (map (fun x => Fx x (fst x)) L).
+Proof.
+  intros Hnd. induction L as [|x L IH]; intros HL; simpl.
+  - apply rsum_zero. reflexivity.
+  - rewrite (rsum_plus (fun r => if String.eqb (fst x) r then Fx x r else 0)
+                       (fun r => rsum (map (fun y => if String.eqb (fst y) r then Fx y r else 0) L))).
+    rewrite (sum_single S (fst x) (Fx x) Hnd (HL x (or_introl eq_refl))).
+    rewrite IH by (intros y Hy; apply HL; now right). reflexivity.
+Qed.
+
+Lemma contribs_to_length (r : string) (cs : list (string * list R)) (base : list R) :
+  (forall x, In x cs -> fst x = r -> length (snd x) = length base) ->
+  length (contribs_to R_ops r cs base) = length base.
+Proof.
+  unfold contribs_to, tensor. revert base; induction cs as [|x cs IH]; intros base H; simpl; auto.
+  cbv beta. destruct (String.eqb_spec (fst x) r) as [Hx|Hx].
+  - assert (Hl : length (vadd R_ops base (snd x)) = length base).
+    { unfold vadd. rewrite map2_length, (H x (or_introl eq_refl) Hx). apply Nat.min_id. }
+    rewrite IH; [exact Hl|]. intros y Hy Hyr. rewrite Hl. apply H; [right; exact Hy|exact Hyr].
+  - apply IH. intros y Hy Hyr. apply H; [right; exact Hy|exact Hyr].
+Qed.
+
+Lemma dot_contribs_to (r : string) (cs : list (string * list R)) (base d : list R) :
+  (forall x, In x cs -> fst x = r -> length (snd x) = length base) ->
+  dot R_ops (contribs_to R_ops r cs base) d =
+  dot R_ops base d +
+  rsum (map (fun x => if String.eqb (fst x) r then dot R_ops (snd x) d else 0) cs).
+Proof.
+  unfold contribs_to, tensor. revert base; induction cs as [|x cs IH]; intros base H; simpl; [ring|].
+  cbv beta. destruct (String.eqb_spec (fst x) r) as [Hx|Hx].
+  - assert (Hl : length (vadd R_ops base (snd x)) = length base).
+    { unfold vadd. rewrite map2_length, (H x (or_introl eq_refl) Hx). apply Nat.min_id. }
+    rewrite IH.
+    + rewrite dot_vadd_l by (symmetry; apply H; [left; reflexivity|exact Hx]). ring.
+    + intros y Hy Hyr. rewrite Hl. apply H; [right; exact Hy|exact Hyr].
+  - rewrite IH; [ring|]. intros y Hy Hyr. apply H; [right; exact Hy|exact Hyr].
+Qed.
+
+Lemma seed_contribs (g : graph R) (r : string) :
+  seed R_ops g r = contribs_to R_ops r (map (fun c => (c, [s_one R_ops])) (g_costs g))
+                     (zeros R_ops (shape_size (find_shape (shape_env g) r))).
+Proof.
+  unfold seed, contribs_to. generalize (zeros R_ops (shape_size (find_shape (shape_env g) r))).
+  induction (g_costs g) as [|c cs IH]; intros base; simpl; auto.
+Qed.
+
+Lemma pair_dots_combine (ps : list string) (pbs : list (list R)) (dE : string -> list R) :
+  rsum (map (fun x => dot R_ops (snd x) (dE (fst x))) (combine ps pbs)) =
+  pair_dots pbs (map dE ps).
+Proof.
+  unfold pair_dots. revert pbs; induction ps as [|p ps IH]; intros [|pb pbs]; simpl; auto.
+  unfold rsum in IH. rewrite <- IH. reflexivity.
+Qed.
+
+Lemma in_combine_sized (f : string -> shape) (ps : list string) (pbs : list (list R))
+    (x : string * list R) :
+  Forall2 (fun pb s => length pb = shape_size s) pbs (map f ps) ->
+  In x (combine ps pbs) -> length (snd x) = shape_size (f (fst x)).
+Proof.
+  revert pbs; induction ps as [|p ps IH]; intros [|pb pbs] H Hin; simpl in *; try tauto.
+  inversion H as [|? ? ? ? Hpb Hpbs]; subst. destruct Hin as [<-|Hin]; simpl; auto.
+  exact (IH pbs Hpbs Hin).
+Qed.
+
+Lemma scalar_of_nth (x : list R) : scalar_of R_ops x = nth 0 x 0.
+Proof. destruct x; reflexivity. Qed.
+
+Lemma fold_cost_derive (g : graph R) (Fv : R -> env R) (d : string -> R) (t0 : R)
+    (cs : list string) :
+  forall (acc : R -> R) (dacc : R),
+  is_derive acc t0 dacc ->
+  (forall c, In c cs -> is_derive (fun t => nth 0 (find_val (Fv t) c) 0) t0 (d c)) ->
+  is_derive (fun t => fold_left (fun x c => x + scalar_of R_ops (find_val (Fv t) c)) cs (acc t))
+    t0 (dacc + rsum (map d cs)).
+Proof.
+  induction cs as [|c cs IH]; intros acc dacc Hacc Hd; simpl.
+  - replace (dacc + 0) with dacc by ring. exact Hacc.
+  - replace (dacc + (d c + rsum (map d cs))) with ((dacc + d c) + rsum (map d cs)) by ring.
+    apply (IH (fun t => acc t + scalar_of R_ops (find_val (Fv t) c)));
+      [|intros c' Hc'; apply Hd; now right].
+    apply D_plus; [exact Hacc|].
+    eapply is_derive_ext; [|apply (Hd c (or_introl eq_refl))].
+    intros t. symmetry. apply scalar_of_nth.
+Qed.
+
+Lemma total_cost_derive (g : graph R) (Fv : R -> env R) (d : string -> R) (t0 : R) :
+  (forall c, In c (g_costs g) -> is_derive (fun t => nth 0 (find_val (Fv t) c) 0) t0 (d c)) ->
+  is_derive (fun t => total_cost R_ops g (Fv t)) t0 (rsum (map d (g_costs g))).
+Proof.
+  intros Hd. replace (rsum (map d (g_costs g))) with (0 + rsum (map d (g_costs g))) by ring.
+  apply (fold_cost_derive g Fv d t0 (g_costs g) (fun _ => 0) 0 (D_const 0 t0) Hd).
+Qed.
+
+(** * The Gaussian density: positivity and the score *)
+
+(** d/dt ln N(x; m, s^2) = (x-m)/s^2 dm + ((x-m)^2 - s^2)/s^3 ds: the two
+    entries of [rop_score Mvn]. *)
+Definition gauss_score (m s x dm ds : R) : R :=
+  (x - m) / (s * s) * dm + ((x - m) * (x - m) - s * s) / (s * s * s) * ds.
+
+Lemma sqrt_2PI_pos : 0 < sqrt (2 * PI).
+Proof. apply sqrt_lt_R0. generalize PI_RGT_0. lra. Qed.
+
+Lemma gauss_pdf_pos (m s x : R) : 0 < s -> 0 < gauss_pdf m s x.
+Proof.
+  intros Hs. unfold gauss_pdf. apply Rdiv_lt_0_compat; [apply exp_pos|].
+  apply Rmult_lt_0_compat; [exact Hs|apply sqrt_2PI_pos].
+Qed.
+
+Lemma gauss_pdf_derive (m s : R -> R) (dm ds x t0 : R) :
+  0 < s t0 -> is_derive m t0 dm -> is_derive s t0 ds ->
+  is_derive (fun t => gauss_pdf (m t) (s t) x) t0
+    (gauss_pdf (m t0) (s t0) x * gauss_score (m t0) (s t0) x dm ds).
+Proof.
+  intros Hs Hm Hsd. pose proof sqrt_2PI_pos as Hc.
+  set (c := sqrt (2 * PI)) in *.
+  assert (Hs0 : s t0 <> 0) by lra.
+  assert (Hu : is_derive (fun t => - ((x - m t) * (x - m t))) t0
+                 (- ((x - m t0) * (0 - dm) + (x - m t0) * (0 - dm)))).
+  { apply D_opp. eapply is_derive_eq.
+    - apply D_mult; apply D_minus; [apply D_const|exact Hm|apply D_const|exact Hm].
+    - cbv beta; ring. }
+  assert (Hv : is_derive (fun t => 2 * (s t * s t)) t0 (2 * (s t0 * ds + s t0 * ds))).
+  { eapply is_derive_eq.
+    - apply D_mult; [apply D_const|]. apply D_mult; exact Hsd.
+    - cbv beta; ring. }
+  assert (Hb : 2 * (s t0 * s t0) <> 0).
+  { apply Rmult_integral_contrapositive; split; [lra|].
+    apply Rmult_integral_contrapositive; split; lra. }
+  assert (Hq := D_div (fun t => - ((x - m t) * (x - m t))) (fun t => 2 * (s t * s t))
+                  _ _ t0 Hb Hu Hv).
+  assert (He := D_comp exp _ _ _ t0 (D_exp _) Hq).
+  assert (Hd : is_derive (fun t => s t * c) t0 (c * ds)).
+  { eapply is_derive_eq; [apply D_mult; [exact Hsd|apply D_const]|]. cbv beta; ring. }
+  assert (Hsc : s t0 * c <> 0) by (apply Rmult_integral_contrapositive; split; lra).
+  assert (Hp := D_div _ (fun t => s t * c) _ _ t0 Hsc He Hd).
+  eapply is_derive_eq; [exact Hp|].
+  unfold gauss_pdf, gauss_score. fold c. cbv beta.
+  field. split; lra.
+Qed.
+
+Lemma gauss_ln_derive (m s : R -> R) (dm ds x t0 : R) :
+  0 < s t0 -> is_derive m t0 dm -> is_derive s t0 ds ->
+  is_derive (fun t => ln (gauss_pdf (m t) (s t) x)) t0 (gauss_score (m t0) (s t0) x dm ds).
+Proof.
+  intros Hs Hm Hsd. pose proof (gauss_pdf_pos (m t0) (s t0) x Hs) as Hp.
+  eapply is_derive_eq.
+  - apply (D_comp ln (/ gauss_pdf (m t0) (s t0) x) (fun t => gauss_pdf (m t) (s t) x)
+                   (gauss_pdf (m t0) (s t0) x * gauss_score (m t0) (s t0) x dm ds));
+      [apply D_ln, Hp|].
+    apply gauss_pdf_derive; assumption.
+  - field. lra.
+Qed.
+
+(** * Part II: the graph *)
+
+(** ** Properties of every final point of a distribution *)
+
+Fixpoint dist_all {X : Type} (Q : X -> Prop) (D : dist X) : Prop :=
+  match D with
+  | Ret x => Q x
+  | Draw _ k => forall y, dist_all Q (k y)
+  end.
+
+Lemma dist_all_impl {X : Type} (Q1 Q2 : X -> Prop) (D : dist X) :
+  (forall x, Q1 x -> Q2 x) -> dist_all Q1 D -> dist_all Q2 D.
+Proof. intros H. induction D as [x|dens k IH]; simpl; auto. Qed.
+
+Lemma dist_all_and {X : Type} (Q1 Q2 : X -> Prop) (D : dist X) :
+  dist_all Q1 D -> dist_all Q2 D -> dist_all (fun x => Q1 x /\ Q2 x) D.
+Proof. induction D as [x|dens k IH]; simpl; auto. Qed.
+
+Lemma expect_ext_all {X : Type} (F G : X -> R) (D : dist X) :
+  dist_all (fun x => F x = G x) D -> expect F D = expect G D.
+Proof.
+  induction D as [x|dens k IH]; simpl; intros H; [exact H|].
+  apply Lint_ext. intros y. rewrite (IH y (H y)). reflexivity.
+Qed.
+
+Lemma dist_all_draw_list {X : Type} (Q : X -> Prop) (ds : list (R -> R))
+    (K : list R -> dist X) :
+  (forall xs, length xs = length ds -> dist_all Q (K xs)) -> dist_all Q (draw_list ds K).
+Proof.
+  revert K; induction ds as [|d ds IH]; simpl; intros K H.
+  - apply (H []). reflexivity.
+  - intros x. apply IH. intros xs Hl. apply H. simpl. lia.
+Qed.
+
+(** ** The family [pnodes] at [t] is [run_nodes] *)
+
+Lemma pval_pdraw_list {X : Type} (F : X -> R) (ds : list (R -> R -> R))
+    (K : list R -> pdist X) (K' : list R -> dist X) (t : R) :
+  (forall xs, pval F (K xs) t = expect F (K' xs)) ->
+  pval F (pdraw_list ds K) t = expect F (draw_list (map (fun d => d t) ds) K').
+Proof.
+  revert K K'; induction ds as [|d ds IH]; simpl; intros K K' H; [apply H|].
+  apply Lint_ext. intros x. f_equal. apply IH. intros xs. apply H.
+Qed.
+
+Lemma pval_pnodes (F : env R * env R -> R) (se : senv) (ns : list (node R)) :
+  forall (valsC : R -> env R) (draws : env R) (t : R),
+  pval F (pnodes se ns valsC draws) t = expect F (run_nodes se ns (valsC t) draws).
+Proof.
+  induction ns as [|n ns IH]; intros valsC draws t; [reflexivity|].
+  destruct n as [r o ps|r o ps]; simpl; [apply IH|].
+  rewrite (pval_pdraw_list F _ _
+             (fun x => run_nodes se ns ((ref_name r, x) :: valsC t) ((ref_name r, x) :: draws)))
+    by (intros xs; apply IH).
+  unfold rand_dens. rewrite map_map. reflexivity.
+Qed.
+
+Corollary expected_cost_pgraph (g : graph R) (inputs : env R) (p : string) (j : nat) (t : R) :
+  expected_cost g (set_input_entry inputs p j t) = pval (cost_of g) (pgraph g inputs p j) t.
+Proof. unfold pgraph. rewrite pval_pnodes. reflexivity. Qed.
+
+(** ** The draws of a run *)
+
+Lemma lookup_app_notin {X : Type} (l1 l2 : list (string * X)) (k : string) :
+  ~ In k (map fst l1) -> lookup (l1 ++ l2) k = lookup l2 k.
+Proof.
+  induction l1 as [|[k' x] l1 IH]; simpl; intros Hk; [reflexivity|].
+  destruct (String.eqb_spec k k') as [->|]; [tauto|]. apply IH. tauto.
+Qed.
+
+(** The final draws are the draws of the run's random nodes (in reverse
+    order) in front of the draws made before. *)
+Lemma run_nodes_draws (se : senv) (ns : list (node R)) :
+  forall (vals0 draws0 : env R),
+  dist_all (fun vd => exists dn, snd vd = dn ++ draws0 /\ incl (map fst dn) (map node_name ns))
+    (run_nodes se ns vals0 draws0).
+Proof.
+  induction ns as [|n ns IH]; intros vals0 draws0.
+  - simpl. exists []. split; [reflexivity|]. intros x [].
+  - destruct n as [r o ps|r o ps]; simpl.
+    + eapply dist_all_impl; [|apply IH]. intros vd [dn [Hd Hi]].
+      exists dn. split; [exact Hd|]. intros x Hx. right. apply Hi, Hx.
+    + apply dist_all_draw_list. intros xs _.
+      eapply dist_all_impl; [|apply IH]. intros vd [dn [Hd Hi]].
+      exists (dn ++ [(ref_name r, xs)]). split.
+      * rewrite Hd, <- app_assoc. reflexivity.
+      * intros x Hx. rewrite map_app in Hx. apply in_app_iff in Hx.
+        destruct Hx as [Hx|[<-|[]]]; [right; apply Hi, Hx|left; reflexivity].
+Qed.
+
+(** ** Shapes of random nodes *)
+
+Lemma mvn_shape (decl s : shape) (ss : list shape) :
+  op_out_shape (@ORand R Mvn) decl ss = Some s -> ss = [s; s].
+Proof.
+  unfold op_out_shape, op_out_shape_res. simpl.
+  destruct ss as [|s1 [|s2 [|s3 ss]]]; simpl; try discriminate.
+  unfold same_shapes. simpl. unfold shape_eqb.
+  destruct (list_eq_dec Nat.eq_dec s1 s2) as [<-|]; simpl; [|discriminate].
+  intros [= ->]. reflexivity.
+Qed.
+
+Lemma mvn_std_shape (decl s : shape) (ss : list shape) :
+  op_out_shape (@ORand R MvnStd) decl ss = Some s -> ss = [].
+Proof.
+  unfold op_out_shape, op_out_shape_res. simpl.
+  destruct ss as [|s1 ss]; simpl; [reflexivity|discriminate].
+Qed.
+
+Lemma parent_shapes_two (se : senv) (ps : list string) (s : shape) :
+  parent_shapes se ps = [s; s] ->
+  exists pm psg, ps = [pm; psg] /\ find_shape se pm = s /\ find_shape se psg = s.
+Proof.
+  unfold parent_shapes. destruct ps as [|pm [|psg [|]]]; simpl; try discriminate.
+  intros [= H1 H2]. eauto.
+Qed.
+
+(** ** Smoothness of the graph's family, from the operator domains *)
+
+Lemma smooth_pdraw_list {X : Type} (F : X -> R) (a b : R) (ds : list (R -> R -> R))
+    (K : list R -> pdist X) :
+  (forall d, In d ds -> forall x t, a < t < b -> 0 < d t x /\ ex_derive (fun s => d s x) t) ->
+  (forall xs, length xs = length ds -> smooth F a b (K xs)) ->
+  smooth F a b (pdraw_list ds K).
+Proof.
+  revert K; induction ds as [|d ds IH]; simpl; intros K Hd HK.
+  - apply HK; reflexivity.
+  - split; [apply Hd; now left|]. intros x. apply IH.
+    + intros d' Hd'. apply Hd. now right.
+    + intros xs Hl. apply HK. simpl. lia.
+Qed.
+
+(** The derivatives at [t] of the first [n] entries of [V]. *)
+Definition tangent (V : R -> list R) (n : nat) (t : R) : list R :=
+  map (fun i => Derive (fun u => nth i (V u) 0) t) (seq 0 n).
+
+Lemma tangent_length (V : R -> list R) (n : nat) (t : R) : length (tangent V n t) = n.
+Proof. unfold tangent. now rewrite map_length, seq_length. Qed.
+
+Lemma tangent_derive (V : R -> list R) (n : nat) (t : R) :
+  (forall u, length (V u) = n) ->
+  (forall k, ex_derive (fun u => nth k (V u) 0) t) ->
+  forall k, is_derive (fun u => nth k (V u) 0) t (nth k (tangent V n t) 0).
+Proof.
+  intros HV Hex k. unfold tangent. destruct (lt_dec k n) as [Hk|Hk].
+  - rewrite (nth_map_in _ _ _ k 0 0%nat) by (rewrite seq_length; exact Hk).
+    rewrite seq_nth by exact Hk. simpl. apply Derive_correct, Hex.
+  - rewrite nth_overflow by (rewrite map_length, seq_length; lia).
+    eapply is_derive_ext; [|apply (D_const 0 t)].
+    intros u. simpl. symmetry. apply nth_overflow. rewrite HV. lia.
+Qed.
+
+Section Smooth.
+Variable g : graph R.
+Variables a b : R.
+Hypothesis Hops : forall o : dop R, dop_correct o.
+
+Local Notation se_g := (shape_env g).
+Local Notation sz r := (shape_size (find_shape (shape_env g) r)).
+
+Lemma sized_map_find (V : env R) (ps : list string) :
+  (forall p, In p ps -> length (find_val V p) = sz p) ->
+  sized (map (find_val V) ps) (parent_shapes se_g ps).
+Proof.
+  unfold sized, parent_shapes. induction ps as [|p ps IH]; intros H; simpl; constructor.
+  - apply H. now left.
+  - apply IH. intros q Hq. apply H. now right.
+Qed.
+
+Lemma det_value_derive (o : dop R) (s0 : shape) (ps : list string) (V : R -> env R) (t : R) :
+  op_out_shape (ODet o) s0 (parent_shapes se_g ps) = Some s0 ->
+  (forall p, In p ps -> forall u, length (find_val (V u) p) = sz p) ->
+  (forall p, In p ps -> forall k, ex_derive (fun u => nth k (find_val (V u) p) 0) t) ->
+  op_domain_holds R_ops (ODet o) (map (find_val (V t)) ps) ->
+  forall k, ex_derive
+    (fun u => nth k (dop_forward R_ops o (parent_shapes se_g ps) (map (find_val (V u)) ps)) 0) t.
+Proof.
+  intros Hout Hlen Hex Hdom k.
+  set (dxs := map (fun p => tangent (fun u => find_val (V u) p) (sz p) t) ps).
+  destruct (Hops o (parent_shapes se_g ps) s0 s0 Hout (fun u => map (find_val (V u)) ps) dxs t)
+    as (dv & _ & Hdv & _).
+  - intros u. apply sized_map_find. intros p Hp. apply Hlen, Hp.
+  - unfold sized, dxs, parent_shapes. clear -Hlen.
+    induction ps as [|p ps IH]; simpl; constructor.
+    + apply tangent_length.
+    + apply IH. intros q Hq. apply Hlen. now right.
+  - intros i k'. destruct (lt_dec i (length ps)) as [Hi|Hi].
+    + unfold dxs. rewrite (nth_map_in _ _ ps i [] ""%string) by exact Hi.
+      eapply is_derive_ext; [|apply tangent_derive].
+      * intros u. simpl. rewrite (nth_map_in _ _ ps i [] ""%string) by exact Hi. reflexivity.
+      * intros u. apply Hlen, nth_In, Hi.
+      * apply Hex, nth_In, Hi.
+    + unfold dxs. rewrite (nth_overflow (map _ ps)) by (rewrite map_length; lia).
+      replace (nth k' (@nil R) 0) with 0 by (destruct k'; reflexivity).
+      eapply is_derive_ext; [|apply (D_const 0 t)].
+      intros u. simpl. rewrite (nth_overflow (map _ ps)) by (rewrite map_length; lia).
+      symmetry. apply nth_overflow. simpl. lia.
+  - exact Hdom.
+  - exists (nth k dv 0). apply Hdv.
+Qed.
+
+Lemma rand_dens_smooth (o : rop) (s0 : shape) (ps : list string) (V : R -> env R) :
+  op_out_shape (@ORand R o) s0 (parent_shapes se_g ps) = Some s0 ->
+  (forall p, In p ps -> forall u, length (find_val (V u) p) = sz p) ->
+  (forall p, In p ps -> forall k t, a < t < b -> ex_derive (fun u => nth k (find_val (V u) p) 0) t) ->
+  (forall t, a < t < b -> op_domain_holds R_ops (@ORand R o) (map (find_val (V t)) ps)) ->
+  forall d, In d (map (fun k t => entry_dens o (map (find_val (V t)) ps) k) (seq 0 (shape_size s0))) ->
+  forall x t, a < t < b -> 0 < d t x /\ ex_derive (fun s => d s x) t.
+Proof.
+  intros Hout Hlen Hex Hdom d Hd x t Ht.
+  apply in_map_iff in Hd. destruct Hd as [k [<- Hk]]. apply in_seq in Hk.
+  destruct o.
+  - apply mvn_shape in Hout. apply parent_shapes_two in Hout as (pm & psg & -> & Hpm & Hpsg).
+    simpl.
+    assert (Hpos : forall u, a < u < b -> 0 < nth k (find_val (V u) psg) 0).
+    { intros u Hu. specialize (Hdom u Hu). simpl in Hdom.
+      unfold op_domain_holds in Hdom. simpl in Hdom. rewrite Forall_nth in Hdom. apply Hdom.
+      rewrite Hlen, Hpsg by (simpl; tauto). lia. }
+    split; [apply gauss_pdf_pos, Hpos, Ht|].
+    eexists. apply gauss_pdf_derive; [apply Hpos, Ht| |]; apply Derive_correct, Hex;
+      simpl; tauto.
+  - simpl. split; [apply gauss_pdf_pos; lra|]. apply ex_derive_const.
+Qed.
+
+Lemma smooth_pnodes (ns : list (node R)) :
+  forall (se : senv) (valsC : R -> env R) (draws : env R),
+  wf_nodes se ns -> Forall (good_node g) ns -> domains_on se_g a b ns valsC ->
+  (forall c, In c (g_costs g) -> In c (map fst se) \/ In c (map node_name ns)) ->
+  (forall r, In r (map fst se) -> forall u, length (find_val (valsC u) r) = sz r) ->
+  (forall r, In r (map fst se) -> forall k t, a < t < b ->
+     ex_derive (fun u => nth k (find_val (valsC u) r) 0) t) ->
+  smooth (cost_of g) a b (pnodes se_g ns valsC draws).
+Proof.
+  induction ns as [|n ns IH]; intros se valsC draws Hwf Hgood Hdom Hc Hlen Hex.
+  - simpl. intros t Ht. unfold cost_of. simpl.
+    exists (rsum (map (fun c => Derive (fun u => nth 0 (find_val (valsC u) c) 0) t) (g_costs g))).
+    apply total_cost_derive. intros c Hcin. apply Derive_correct. apply Hex; [|exact Ht].
+    destruct (Hc c Hcin) as [H|[]]. exact H.
+  - inversion Hwf as [|? ? ? Hfresh _ Hps _ Hwf']; subst.
+    inversion Hgood as [|? ? (Hname & Hshape & Hpsg & Hout) Hgood']; subst.
+    rewrite Forall_forall in Hps.
+    destruct Hdom as [Hdom0 Hdom'].
+    assert (Hc' : forall c, In c (g_costs g) ->
+              In c (map fst ((node_name n, node_shape n) :: se)) \/ In c (map node_name ns)).
+    { intros c Hcin. destruct (Hc c Hcin) as [H|[H|H]]; simpl; auto. }
+    destruct n as [r0 o ps|r0 o ps];
+      unfold node_name, node_shape, node_op, node_parents in *; simpl in *.
+    + apply IH with (se := (ref_name r0, ref_shape r0) :: se); auto.
+      * intros r [Hr|Hr] u; simpl in Hr.
+        -- subst r. rewrite find_val_cons_eq, Hshape.
+           apply (dop_forward_length o (ref_shape r0)); [exact Hout|].
+           apply sized_map_find. intros p Hp. apply Hlen, Hps, Hp.
+        -- rewrite find_val_cons_neq by (intros ->; contradiction). auto.
+      * intros r [Hr|Hr] k t Ht; simpl in Hr.
+        -- subst r. eapply ex_derive_ext;
+             [|apply (det_value_derive o (ref_shape r0) ps valsC t Hout)].
+           ++ intros u. simpl. now rewrite find_val_cons_eq.
+           ++ intros p Hp. apply Hlen, Hps, Hp.
+           ++ intros p Hp k'. apply Hex; [apply Hps, Hp|exact Ht].
+           ++ apply Hdom0, Ht.
+        -- eapply ex_derive_ext; [|apply (Hex r Hr k t Ht)].
+           intros u. simpl. rewrite find_val_cons_neq by (intros ->; contradiction).
+           reflexivity.
+    + apply smooth_pdraw_list.
+      * apply (rand_dens_smooth o (ref_shape r0) ps valsC Hout).
+        -- intros p Hp. apply Hlen, Hps, Hp.
+        -- intros p Hp. apply Hex, Hps, Hp.
+        -- exact Hdom0.
+      * intros xs Hxs. rewrite map_length, seq_length in Hxs.
+        apply IH with (se := (ref_name r0, ref_shape r0) :: se); auto.
+        -- intros r [Hr|Hr] u; simpl in Hr.
+           ++ subst r. rewrite find_val_cons_eq, Hshape. exact Hxs.
+           ++ rewrite find_val_cons_neq by (intros ->; contradiction). auto.
+        -- intros r [Hr|Hr] k t Ht; simpl in Hr.
+           ++ subst r. eapply ex_derive_ext; [|apply ex_derive_const].
+              intros u. simpl. now rewrite find_val_cons_eq.
+           ++ eapply ex_derive_ext; [|apply (Hex r Hr k t Ht)].
+              intros u. simpl. rewrite find_val_cons_neq by (intros ->; contradiction).
+              reflexivity.
+Qed.
+
+End Smooth.
