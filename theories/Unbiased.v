@@ -722,3 +722,125 @@ Proof.
 Qed.
 
 End Smooth.
+
+(** ** The unrolled estimator over the graph *)
+
+(** The score of the draw of node [n] at [t0]: the sum over its entries of
+    [d/dt ln dens_k(t, x_k)], [x] its draw in [d], its parents' values
+    given by [valsC]. *)
+Definition node_score (d : env R) (valsC : R -> env R) (n : node R) (t0 : R) : R :=
+  match n with
+  | NDet _ _ _ => 0
+  | NRand r o ps =>
+      isum (shape_size (ref_shape r)) (fun k =>
+        Derive (fun t => ln (entry_dens o (map (find_val (valsC t)) ps) k
+                               (nth k (find_val d (ref_name r)) 0))) t0)
+  end.
+
+(** The sum of the scores of the draws [d] of the random nodes of [ns], the
+    values before [ns] given by [valsC] (a function of [t]). *)
+Fixpoint score_sum (se : senv) (d : env R) (ns : list (node R)) (valsC : R -> env R) (t0 : R)
+    : R :=
+  match ns with
+  | [] => 0
+  | n :: ns' =>
+      node_score d valsC n t0 +
+      score_sum se d ns' (fun t => (node_name n, eval_node R_ops se d (valsC t) n) :: valsC t) t0
+  end.
+
+Fixpoint acc_score (ds : list (R -> R -> R)) (xs : list R) (t s : R) : R :=
+  match ds, xs with
+  | d :: ds', x :: xs' => acc_score ds' xs' t (s + Derive (fun u => ln (d u x)) t)
+  | _, _ => s
+  end.
+
+Lemma dist_all_true {X : Type} (Q : X -> Prop) (D : dist X) :
+  (forall x, Q x) -> dist_all Q D.
+Proof. intros H. induction D; simpl; auto. Qed.
+
+Lemma uest_pdraw_list {X : Type} (F H : X -> R) (ds : list (R -> R -> R))
+    (K : list R -> pdist X) (K' : list R -> dist X) (t s : R) :
+  (forall xs, length xs = length ds -> uest F (K xs) t (acc_score ds xs t s) = expect H (K' xs)) ->
+  uest F (pdraw_list ds K) t s = expect H (draw_list (map (fun d => d t) ds) K').
+Proof.
+  revert K K' s; induction ds as [|d ds IH]; simpl; intros K K' s HK.
+  - apply (HK []); reflexivity.
+  - apply Lint_ext. intros x. f_equal. apply IH. intros xs Hl.
+    apply (HK (x :: xs)). simpl. lia.
+Qed.
+
+Lemma acc_score_map (E : nat -> R -> R -> R) (n : nat) :
+  forall (m : nat) (xs : list R) (t s : R),
+  length xs = n ->
+  acc_score (map E (seq m n)) xs t s =
+  s + isum n (fun k => Derive (fun u => ln (E (m + k)%nat u (nth k xs 0))) t).
+Proof.
+  induction n as [|n IH]; intros m [|x xs] t s Hl; simpl in Hl; try lia.
+  - simpl. ring.
+  - rewrite isum_shift. simpl. rewrite IH by lia.
+    rewrite Nat.add_0_r.
+    rewrite (isum_ext n (fun k => Derive (fun u => ln (E (S m + k)%nat u (nth k xs 0))) t)
+               (fun i => Derive (fun u => ln (E (m + S i)%nat u (nth i xs 0))) t)).
+    + ring.
+    + intros i _. replace (S m + i)%nat with (m + S i)%nat by lia. reflexivity.
+Qed.
+
+Lemma forward_nodes_rand (se : senv) (d : env R) (r : reference) (o : rop) (ps : list string)
+    (ns : list (node R)) (E : env R) :
+  forward_nodes R_ops se d (NRand r o ps :: ns) E =
+  forward_nodes R_ops se d ns ((ref_name r, find_val d (ref_name r)) :: E).
+Proof. reflexivity. Qed.
+
+Lemma score_sum_rand (se : senv) (d : env R) (r : reference) (o : rop) (ps : list string)
+    (ns : list (node R)) (valsC : R -> env R) (t0 : R) :
+  score_sum se d (NRand r o ps :: ns) valsC t0 =
+  node_score d valsC (NRand r o ps) t0 +
+  score_sum se d ns (fun t => (ref_name r, find_val d (ref_name r)) :: valsC t) t0.
+Proof. reflexivity. Qed.
+
+(** [uest] of the graph's family is the expectation, over the graph's
+    distribution at [t0], of the pathwise derivative of the total cost
+    plus the total cost times the sum of the scores of the draws. *)
+Lemma uest_pnodes (g : graph R) (t0 : R) (se : senv) (ns : list (node R)) :
+  forall (valsC : R -> env R) (draws : env R) (s : R),
+  NoDup (map node_name ns) ->
+  uest (cost_of g) (pnodes se ns valsC draws) t0 s =
+  expect (fun vd =>
+      Derive (fun t => total_cost R_ops g (forward_nodes R_ops se (snd vd) ns (valsC t))) t0
+      + (s + score_sum se (snd vd) ns valsC t0) * total_cost R_ops g (fst vd))
+    (run_nodes se ns (valsC t0) draws).
+Proof.
+  induction ns as [|n ns IH]; intros valsC draws s Hnd.
+  - simpl. unfold cost_of. simpl. ring.
+  - inversion Hnd as [|? ? Hn Hnd']; subst.
+    destruct n as [r o ps|r o ps].
+    + simpl. rewrite IH by exact Hnd'. apply expect_ext_all, dist_all_true.
+      intros vd. unfold node_name. simpl. ring.
+    + change (pnodes se (NRand r o ps :: ns) valsC draws) with
+        (pdraw_list
+           (map (fun k t => entry_dens o (map (find_val (valsC t)) ps) k)
+                (seq 0 (shape_size (ref_shape r))))
+           (fun x => pnodes se ns (fun t => (ref_name r, x) :: valsC t) ((ref_name r, x) :: draws))).
+      rewrite (uest_pdraw_list (cost_of g)
+                 (fun vd => Derive (fun t => total_cost R_ops g
+                               (forward_nodes R_ops se (snd vd) (NRand r o ps :: ns) (valsC t))) t0
+                    + (s + score_sum se (snd vd) (NRand r o ps :: ns) valsC t0)
+                      * total_cost R_ops g (fst vd)) _ _
+                 (fun x => run_nodes se ns ((ref_name r, x) :: valsC t0) ((ref_name r, x) :: draws))).
+      * simpl. unfold rand_dens. rewrite map_map. reflexivity.
+      * intros xs Hxs. rewrite map_length, seq_length in Hxs.
+        rewrite IH by exact Hnd'. apply expect_ext_all.
+        eapply dist_all_impl; [|apply run_nodes_draws]. intros [v d] [dn [Hd Hdn]]. simpl in Hd.
+        assert (Hfind : find_val d (ref_name r) = xs).
+        { unfold find_val. rewrite Hd, lookup_app_notin.
+          - simpl. now rewrite String.eqb_refl.
+          - intros Hin. apply Hn, Hdn, Hin. }
+        simpl fst; simpl snd.
+        rewrite score_sum_rand, Hfind.
+        assert (Hfw : (fun t => total_cost R_ops g (forward_nodes R_ops se d (NRand r o ps :: ns) (valsC t)))
+                      = (fun t => total_cost R_ops g (forward_nodes R_ops se d ns ((ref_name r, xs) :: valsC t)))).
+        { apply functional_extensionality. intros t. now rewrite forward_nodes_rand, Hfind. }
+        rewrite Hfw. unfold node_score. rewrite Hfind.
+        rewrite (acc_score_map (fun k t => entry_dens o (map (find_val (valsC t)) ps) k)) by exact Hxs.
+        simpl. ring.
+Qed.
