@@ -93,7 +93,7 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # graphgen, oracle
 import oracle  # noqa: E402
-from graphgen import graphs  # noqa: E402
+from graphgen import GenGraph, graphs  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 REPORT = REPO / "_build" / "differential-report.txt"
@@ -592,6 +592,35 @@ def _flat(a: Any) -> np.ndarray:
     return np.asarray(a, dtype=np.float64).reshape(-1)
 
 
+# The runtime's special paths (cpp/kernels.hpp), reported as their own rows:
+# bernoulli_neglogpdf whose p is a sigmoid node runs in logit form, and its
+# pullback is fused through the sigmoid when that sigmoid feeds nothing else
+# and is not a cost.
+VARIANTS = ["bernoulli/logit", "bernoulli/fused"]
+
+
+def variant_rows(gt: GraphText) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """Extra report rows: per node (the bernoulli node of a logit-form or
+    fused pair), and per reference for its gradient (the sigmoid's parent of
+    a fused pair)."""
+    kind = {n[0]: n[2] for n in gt.nodes}
+    uses: dict[str, int] = {}
+    for n in gt.nodes:
+        for q in n[4]:
+            uses[q] = uses.get(q, 0) + 1
+    parents = {n[0]: n[4] for n in gt.nodes}
+    nodes: dict[str, tuple[str, ...]] = {}
+    grads: dict[str, tuple[str, ...]] = {}
+    for name, _, op, _, ps, _ in gt.nodes:
+        if op != "bernoulli_neglogpdf" or kind.get(ps[0]) != "sigmoid":
+            continue
+        fused = uses[ps[0]] == 1 and ps[0] not in gt.costs
+        nodes[name] = ("bernoulli/logit",) + (("bernoulli/fused",) if fused else ())
+        if fused:
+            grads[parents[ps[0]][0]] = ("bernoulli/fused",)
+    return nodes, grads
+
+
 def compare_results(gt: GraphText, rt: dict[str, Any], orc: dict[str, Any],
                     model: dict[str, Any]) -> Comparison:
     """Checks runtime and model against the oracle, entry by entry, within
@@ -599,6 +628,7 @@ def compare_results(gt: GraphText, rt: dict[str, Any], orc: dict[str, Any],
     problems: list[str] = []
     entries: list[Entry] = []
     node_op = {n[0]: n[2] for n in gt.nodes}
+    node_variants, grad_variants = variant_rows(gt)
     consumers: dict[str, set[str]] = {}
     for name, _, op, _, parents, _ in gt.nodes:
         for p in parents:
@@ -617,11 +647,12 @@ def compare_results(gt: GraphText, rt: dict[str, Any], orc: dict[str, Any],
             if name not in rt[key] or name not in orc[key]:
                 continue
             if key == "values":
-                rows = (node_op[name],)
+                rows = (node_op[name],) + node_variants.get(name, ())
             elif key == "costs":
                 rows = ("cost",)
             else:
-                rows = ("grad",) + tuple(sorted(consumers.get(name, ())))
+                rows = ("grad",) + tuple(sorted(consumers.get(name, ()))) + \
+                    grad_variants.get(name, ())
             items.append((what[key], name, rows, rt[key][name], orc[key][name],
                           model[key][name]))
     items.append(("total", "total", ("total",), rt["total"], orc["total"], model["total"]))
@@ -721,6 +752,11 @@ class Stats:
             self.op_graphs[op] = self.op_graphs.get(op, 0) + 1
         for n in gt.nodes:
             self.op_nodes[n[2]] = self.op_nodes.get(n[2], 0) + 1
+        vs, _ = variant_rows(gt)
+        for row in VARIANTS:
+            k = sum(row in vs.get(n[0], ()) for n in gt.nodes)
+            self.op_nodes[row] = self.op_nodes.get(row, 0) + k
+            self.op_graphs[row] = self.op_graphs.get(row, 0) + (k > 0)
         for en in cmp.entries:
             col = "grad" if en.what == "grad" else "value"
             for row in en.rows:
@@ -730,15 +766,17 @@ class Stats:
         def cells(a: Optional[Agg]) -> str:
             if a is None or a.n == 0:
                 return f"{'-':>8} {'-':>6} {'-':>9} {'-':>7}"
-            return f"{a.n:>8} {a.ulps:>6.0f} {a.rel:>9.2e} {a.frac:>7.3f}"
+            ulps = f"{a.ulps:.0f}" if a.ulps < 1e6 else f"{a.ulps:.0e}"
+            return f"{a.n:>8} {ulps:>6} {a.rel:>9.2e} {a.frac:>7.3f}"
 
         head = (f"{'operator':<20} {'nodes':>6} {'graphs':>6} | {'values':>8} {'ulps':>6} "
                 f"{'rel err':>9} {'|d|/E':>7} | {'grads':>8} {'ulps':>6} {'rel err':>9} "
                 f"{'|d|/E':>7}")
         out = [head, "-" * len(head)]
-        for row in list(all_ops) + ["cost", "total", "grad"]:
-            nodes = self.op_nodes.get(row, 0) if row in all_ops else ""
-            graphs_ = self.op_graphs.get(row, 0) if row in all_ops else ""
+        for row in list(all_ops) + VARIANTS + ["cost", "total", "grad"]:
+            counted = row in all_ops or row in VARIANTS
+            nodes = self.op_nodes.get(row, 0) if counted else ""
+            graphs_ = self.op_graphs.get(row, 0) if counted else ""
             out.append(f"{row:<20} {nodes:>6} {graphs_:>6} | {cells(self.agg.get((row, 'value')))}"
                        f" | {cells(self.agg.get((row, 'grad')))}")
         return "\n".join(out)
@@ -756,8 +794,15 @@ class Stats:
             f"its nodes' values compared;\n"
             f"  grads = gradient entries of params that are a direct parent of such a node "
             f"(row 'grad': all);\n"
+            f"  bernoulli/logit: bernoulli_neglogpdf nodes whose p is a sigmoid node (the "
+            f"runtime's logit form);\n"
+            f"  bernoulli/fused: those whose sigmoid feeds nothing else (fused pullback; "
+            f"grads: params under that sigmoid)\n"
             f"  ulps, rel err, |d|/E = largest over those entries of the runtime/oracle "
-            f"discrepancy\n\n" + self.table(all_ops) + "\n")
+            f"discrepancy; the test bounds |d|/E by {TOL_FACTOR:g}.\n"
+            f"  ulps and rel err are large only where the exact value is ~0 (cancellation,\n"
+            f"  e.g. the gradient of div x x), where E is large too\n\n"
+            + self.table(all_ops) + "\n")
 
 
 def digest(text: str) -> bytes:
@@ -786,13 +831,49 @@ class _ReportPlugin:
 # The hypothesis test
 
 
+def add_logit_pair(draw: Any, gg: GenGraph) -> None:
+    """Appends ``ls = sigmoid z`` and the cost ``lb = bernoulli_neglogpdf ls
+    x``: the runtime's logit form of bernoulli_neglogpdf, fused through the
+    sigmoid unless ``ls`` also feeds ``lu = sum ls``. ``z`` is an existing
+    reference with entries in [-3.5, 3.5] (so p = sigmoid z is inside
+    [0.029, 0.971]) or a fresh param; ``x`` an existing reference of the
+    same shape or a fresh input in [0, 1]."""
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1), label="logit seed"))
+    small = sorted(n for n, v in gg.forward.items() if np.all(np.abs(v) <= 3.5))
+    if small and draw(st.booleans(), label="reuse z"):
+        z = draw(st.sampled_from(small), label="z")
+    else:
+        shape = tuple(draw(st.integers(1, 4)) for _ in range(draw(st.integers(0, 2))))
+        z = "lz"
+        gg.inputs.append((z, shape, True))
+        gg.values[z] = gg.forward[z] = rng.uniform(-3.5, 3.5, shape)
+    shape = np.shape(gg.forward[z])
+    same = sorted(n for n, v in gg.forward.items() if np.shape(v) == shape)
+    if draw(st.booleans(), label="reuse x"):
+        x = draw(st.sampled_from(same), label="x")
+    else:
+        x = "lx"
+        gg.inputs.append((x, shape, draw(st.booleans(), label="x param")))
+        gg.values[x] = gg.forward[x] = rng.uniform(0.0, 1.0, shape)
+    gg.nodes.append(("ls", "det", "sigmoid", None, (z,), shape))
+    gg.forward["ls"] = 1 / (1 + np.exp(-gg.forward[z]))
+    gg.nodes.append(("lb", "det", "bernoulli_neglogpdf", None, ("ls", x), ()))
+    if not draw(st.booleans(), label="fused"):
+        gg.nodes.append(("lu", "det", "sum", None, ("ls",), ()))
+    gg.costs.append("lb")
+
+
 @st.composite
 def cases(draw: Any) -> str:
     """Graph texts: mostly small graphs (up to 10 nodes, dims up to 4), one
     in ten with dims up to 24 (blocked GEMM and SIMD paths over several
-    packets). Shrinks towards small graphs."""
+    packets); one in five gets a sigmoid-bernoulli pair (the runtime's
+    logit-form and fused paths, which tests/graphgen.py rarely forms by
+    chance). Shrinks towards small graphs without the pair."""
     wide = draw(st.integers(0, 9), label="wide") == 9
     gg = draw(graphs(max_nodes=6, max_dim=24) if wide else graphs(max_nodes=10, max_dim=4))
+    if draw(st.integers(0, 4), label="logit pair") == 4:
+        add_logit_pair(draw, gg)
     return gg.to_text()
 
 
@@ -866,7 +947,7 @@ def test_runtime_matches_oracle(request: pytest.FixtureRequest) -> None:
         request.config.pluginmanager.register(plugin, "certigrad-differential-report")
     plugin.text = text
     assert stats.graphs >= EXAMPLES, text
-    missing = [op for op in ops if stats.op_nodes.get(op, 0) == 0]
+    missing = [op for op in ops + VARIANTS if stats.op_nodes.get(op, 0) == 0]
     assert not missing, f"operators that never occurred in {stats.graphs} graphs: {missing}\n{text}"
     assert stats.stochastic > 0 and stats.stochastic < stats.graphs, text
 
