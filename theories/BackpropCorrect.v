@@ -7,7 +7,8 @@
     (all other inputs fixed) is entry [j] of [p]'s backprop adjoint.
 
     [backprop_correct_of_ops] proves it from the per-operator statement
-    [dop_correct] (OpsSpec.v) for every operator.
+    [dop_correct] (OpsSpec.v) for every operator; [backprop_correct] is
+    the unconditional theorem, from [OpsCorrect.all_dops_correct].
 
     Proof: along any curve of the environment whose entries are
     differentiable with derivatives [dE], the derivative of the cost of
@@ -22,7 +23,7 @@
 From Coquelicot Require Import Coquelicot.
 From Coq Require Import Reals String List Arith Bool Lia.
 From Certigrad Require Import Scalar Tensor TensorFacts Ops Graph WellFormed Backprop OpsSpec.
-From Certigrad Require Import GraphFacts BackpropNaive WellFormedSound.
+From Certigrad Require Import GraphFacts BackpropNaive WellFormedSound OpsCorrect.
 Import ListNotations.
 Local Open Scope list_scope.
 Local Open Scope R_scope.
@@ -628,3 +629,18 @@ Proof.
       * apply dot_unit. exact Hj.
       * apply dot_zeros_r.
 Qed.
+
+(** The headline: deterministic backprop is the gradient. *)
+Theorem backprop_correct :
+  forall (g : graph R) (inputs draws : env R),
+  check_graph g = CheckOk ->
+  deterministic g ->
+  wf_data g inputs draws ->
+  domains_hold g inputs draws ->
+  forall (p : string) (j : nat),
+  In p (g_params g) ->
+  (j < shape_size (find_shape (shape_env g) p))%nat ->
+  is_derive (fun t => total_cost R_ops g (forward R_ops g (set_entry inputs p j t) draws))
+    (nth j (find_val inputs p) 0)
+    (nth j (find_val (backprop R_ops g inputs draws) p) 0).
+Proof. exact (backprop_correct_of_ops all_dops_correct). Qed.
