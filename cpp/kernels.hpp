@@ -6,7 +6,7 @@
 // on row-major maps (the tensors are row-major flat).
 //
 // Numerical choices (each the same real function as docs/semantics.md):
-//   softplus x        = max(x,0) + log1p(exp(-|x|))
+//   softplus x        = max(x,0) + log1p(exp(-|x|)), log1p on [0,1] by log1p_unit
 //   sigmoid x         = 1/(1+e) if x >= 0 else e/(1+e), with e = exp(-|x|)
 //   ln(1-p)           = log1p(-p)
 //   bernoulli_neglogpdf(p, x) when p is the value of a `sigmoid` node with
@@ -148,9 +148,21 @@ inline P<T> sigmoid(const P<T>& x) {
   P<T> r = pdiv(c<T>(1), padd(c<T>(1), e));
   return pselect(pcmp_le(c<T>(0), x), r, pmul(e, r));
 }
+// ln(1+e) for e in [0, 1]: 2 atanh(s) = 2 (s + s^3/3 + s^5/5 + ...) with
+// s = e/(2+e) in [0, 1/3]; the series is cut where (1/9)^n/(2n+1) is below
+// the dtype's epsilon (7 terms in float32, 16 in float64).
+template <class T>
+inline P<T> log1p_unit(const P<T>& e) {
+  constexpr int N = sizeof(T) == 4 ? 7 : 16;
+  const P<T> s = pdiv(e, padd(c<T>(2), e));
+  const P<T> s2 = pmul(s, s);
+  P<T> q = c<T>(T(1) / T(2 * N + 1));
+  for (int k = N - 1; k >= 0; --k) q = pmadd(q, s2, c<T>(T(1) / T(2 * k + 1)));
+  return pmul(pmul(c<T>(2), s), q);
+}
 template <class T>
 inline P<T> softplus(const P<T>& x) {
-  return padd(pmax(x, c<T>(0)), log1p<T>(pexp(pnegate(pabs(x)))));
+  return padd(pmax(x, c<T>(0)), log1p_unit<T>(pexp(pnegate(pabs(x)))));
 }
 }  // namespace pk
 
