@@ -844,3 +844,118 @@ Proof.
         rewrite (acc_score_map (fun k t => entry_dens o (map (find_val (valsC t)) ps) k)) by exact Hxs.
         simpl. ring.
 Qed.
+
+(** ** Every run of the graph: forward values, domains, draw sizes *)
+
+Definition is_rand_node (n : node R) : bool :=
+  match n with NDet _ _ _ => false | NRand _ _ _ => true end.
+
+Section Runs.
+Variable g : graph R.
+Local Notation se_g := (shape_env g).
+Local Notation sz r := (shape_size (find_shape (shape_env g) r)).
+
+Lemma parents_not_later (se : senv) (n : node R) (ns : list (node R)) (p : string) :
+  wf_nodes se (n :: ns) -> In p (map fst se) -> ~ In p (map node_name (n :: ns)).
+Proof.
+  intros Hwf Hp Hin. apply in_map_iff in Hin. destruct Hin as [m [<- Hm]].
+  pose proof (wf_nodes_fresh se _ Hwf) as HF. rewrite Forall_forall in HF.
+  exact (HF m Hm Hp).
+Qed.
+
+Lemma name_not_later (se : senv) (n : node R) (ns : list (node R)) :
+  wf_nodes se (n :: ns) -> ~ In (node_name n) (map node_name ns).
+Proof.
+  intros Hwf Hin. inversion Hwf as [|? ? ? _ _ _ _ Hwf']; subst.
+  apply in_map_iff in Hin. destruct Hin as [m [Hm Hin]].
+  pose proof (wf_nodes_fresh _ _ Hwf') as HF. rewrite Forall_forall in HF.
+  apply (HF m Hin). rewrite Hm. now left.
+Qed.
+
+(** Along every run from the values [valsC t0] (with [t0] in the
+    interval): the final environment is [forward_nodes] of the final
+    draws, every node's parents are in its operator's domain there, and
+    every random node's draw has its shape's number of entries. *)
+Lemma run_nodes_leaf (a b t0 : R) (Ht0 : a < t0 < b) (ns : list (node R)) :
+  forall (se : senv) (valsC : R -> env R) (draws0 : env R),
+  wf_nodes se ns -> domains_on se_g a b ns valsC ->
+  dist_all (fun vd =>
+      forward_nodes R_ops se_g (snd vd) ns (valsC t0) = fst vd /\
+      Forall (fun n =>
+          op_domain_holds R_ops (node_op n) (map (find_val (fst vd)) (node_parents n)) /\
+          (is_rand_node n = true ->
+           length (find_val (snd vd) (node_name n)) = shape_size (node_shape n))) ns)
+    (run_nodes se_g ns (valsC t0) draws0).
+Proof.
+  induction ns as [|n ns IH]; intros se valsC draws0 Hwf Hdom.
+  - simpl. split; [reflexivity|constructor].
+  - pose proof (parents_not_later se n ns) as Hpl.
+    pose proof (name_not_later se n ns Hwf) as Hnl.
+    inversion Hwf as [|? ? ? Hfresh _ Hps _ Hwf']; subst.
+    rewrite Forall_forall in Hps.
+    destruct Hdom as [Hdom0 Hdom'].
+    (* the parents' values at the end are those before the node *)
+    assert (Hpar : forall (E v : env R) (d : env R) (x : list R),
+              forward_nodes R_ops se_g d ns ((node_name n, x) :: E) = v ->
+              map (find_val v) (node_parents n) = map (find_val E) (node_parents n)).
+    { intros E v d x <-. apply map_ext_in. intros p Hp.
+      rewrite find_val_forward_nodes_notin.
+      - apply find_val_cons_neq. intros Heq. apply Hfresh. rewrite <- Heq. apply Hps, Hp.
+      - intros Hin. apply (Hpl p Hwf (Hps p Hp)). now right. }
+    destruct n as [r o ps|r o ps];
+      unfold node_parents, node_op, node_name, node_shape in *; simpl in *.
+    + eapply dist_all_impl;
+        [|apply (IH ((ref_name r, ref_shape r) :: se)
+                   (fun t => (ref_name r, dop_forward R_ops o (parent_shapes se_g ps)
+                                           (map (find_val (valsC t)) ps)) :: valsC t)); auto].
+      intros [v d] [Hv Hall]. simpl in *. split; [exact Hv|]. constructor; [|exact Hall].
+      split; [|discriminate]. rewrite (Hpar _ v d _ Hv). apply Hdom0, Ht0.
+    + apply dist_all_draw_list. intros xs Hxs.
+      unfold rand_dens in Hxs. rewrite map_length, seq_length in Hxs.
+      eapply dist_all_impl;
+        [|apply dist_all_and;
+          [apply (IH ((ref_name r, ref_shape r) :: se) (fun t => (ref_name r, xs) :: valsC t));
+           [exact Hwf'|apply Hdom', Hxs]|apply run_nodes_draws]].
+      intros [v d] [[Hv Hall] [dn [Hd Hdn]]]. simpl in *.
+      assert (Hfind : find_val d (ref_name r) = xs).
+      { unfold find_val. rewrite Hd, lookup_app_notin.
+        - simpl. now rewrite String.eqb_refl.
+        - intros Hin. apply Hnl, Hdn, Hin. }
+      split.
+      * rewrite Hfind. exact Hv.
+      * constructor; [|exact Hall]. split.
+        -- rewrite (Hpar _ v d xs Hv). apply Hdom0, Ht0.
+        -- intros _. simpl. rewrite Hfind. exact Hxs.
+Qed.
+
+(** Forward evaluation (with random nodes) gives every reference a value
+    of its size. *)
+Lemma forward_nodes_sized (d : env R) (ns : list (node R)) :
+  forall (se : senv) (E : env R),
+  wf_nodes se ns -> Forall (good_node g) ns ->
+  Forall (fun n => is_rand_node n = true ->
+                   length (find_val d (node_name n)) = shape_size (node_shape n)) ns ->
+  (forall r, In r (map fst se) -> length (find_val E r) = sz r) ->
+  forall r, In r (map fst se ++ map node_name ns) ->
+  length (find_val (forward_nodes R_ops se_g d ns E) r) = sz r.
+Proof.
+  induction ns as [|n ns IH]; intros se E Hwf Hgood Hdraw HE r Hr; simpl in *.
+  - rewrite app_nil_r in Hr. auto.
+  - inversion Hwf as [|? ? ? Hfresh _ Hps _ Hwf']; subst.
+    inversion Hgood as [|? ? (_ & Hshape & _ & Hout) Hgood']; subst.
+    inversion Hdraw as [|? ? Hdn Hdraw']; subst.
+    apply (IH ((node_name n, node_shape n) :: se)); [exact Hwf'|exact Hgood'|exact Hdraw'| |].
+    + intros r' [Hr'|Hr']; simpl in Hr'.
+      * subst r'. rewrite find_val_cons_eq, Hshape.
+        destruct n as [r0 o ps|r0 o ps]; simpl.
+        -- apply (dop_forward_length o (ref_shape r0)); [exact Hout|].
+           apply (sized_map_find g). intros p Hp. apply HE.
+           rewrite Forall_forall in Hps. apply Hps, Hp.
+        -- apply Hdn. reflexivity.
+      * rewrite find_val_cons_neq; [auto|]. intros ->. contradiction.
+    + simpl. apply in_app_iff in Hr. destruct Hr as [Hr|[Hr|Hr]]; auto.
+      * right. apply in_app_iff. now left.
+      * right. apply in_app_iff. now right.
+Qed.
+
+End Runs.
