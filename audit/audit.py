@@ -23,6 +23,16 @@ ALLOWED = {
     "PropExtensionality.propositional_extensionality",
     "IndefiniteDescription.constructive_indefinite_description",
     "Classical_Prop.classic",
+    # mathcomp-analysis (mathcomp.classical.boolp) states the same three
+    # axioms under its own names: functional extensionality (dependent),
+    # propositional extensionality, constructive indefinite description.
+    "boolp.functional_extensionality_dep",
+    "boolp.propositional_extensionality",
+    "boolp.constructive_indefinite_description",
+    # Hilbert's epsilon, used by mathcomp-analysis to make Stdlib's R a
+    # realType; derived from constructive_indefinite_description and classic
+    # in theories/AxiomFacts.v (audited below as a headline).
+    "Epsilon.epsilon_statement",
 }
 FORBIDDEN = re.compile(r"\b(Admitted|admit|Axiom|Axioms|Parameter|Parameters|Conjecture)\b")
 
@@ -61,7 +71,7 @@ def headlines() -> list[str]:
 
 def print_assumptions(names: list[str]) -> str:
     modules = sorted({n.rsplit(".", 1)[0] for n in names})
-    src = "".join(f"From Certigrad Require {m}.\n" for m in modules)
+    src = "".join(f"Require {m}.\n" for m in modules)
     src += "".join(f'Print Assumptions {n}.\n' for n in names)
     with tempfile.TemporaryDirectory() as tmp:
         vfile = pathlib.Path(tmp) / "Audit.v"
@@ -82,7 +92,9 @@ def axioms_of(output: str) -> list[set[str]]:
         if block.startswith("Closed"):
             result.append(set())
         elif block.startswith("Axioms:"):
-            result.append(set(re.findall(r"^(\S+) :", block, flags=re.M)))
+            # Each axiom starts a line with its qualified name; its type may
+            # follow on the same line ("name : type") or on the next ones.
+            result.append(set(re.findall(r"^([A-Za-z_][\w.']*)(?: :|$)", block, flags=re.M)) - {"Axioms:"})
     return result
 
 
