@@ -959,3 +959,347 @@ Proof.
 Qed.
 
 End Runs.
+
+(** ** For each draw: pathwise derivative + cost * scores = the backprop adjoint *)
+
+Lemma pair_dots_vscale (c : R) (xs ys : list (list R)) :
+  pair_dots (map (vscale R_ops c) xs) ys = c * pair_dots xs ys.
+Proof.
+  unfold pair_dots. revert ys; induction xs as [|x xs IH]; intros [|y ys]; simpl; try ring.
+  rewrite dot_vscale_l, IH. ring.
+Qed.
+
+Lemma pair_dots_two (a1 a2 b1 b2 : list R) :
+  pair_dots [a1; a2] [b1; b2] = dot R_ops a1 b1 + dot R_ops a2 b2.
+Proof. unfold pair_dots. simpl. ring. Qed.
+
+Lemma parent_shapes_nil (se : senv) (ps : list string) : parent_shapes se ps = [] -> ps = [].
+Proof. unfold parent_shapes. destruct ps; simpl; [reflexivity|discriminate]. Qed.
+
+Section Pointwise.
+Variable g : graph R.
+Variable d : env R.
+Variable vals : env R.
+Variables c t0 : R.
+
+Local Notation se_g := (shape_env g).
+Local Notation sz r := (shape_size (find_shape (shape_env g) r)).
+
+Hypothesis Hcosts :
+  Forall (fun c => In c (map fst se_g) /\ find_shape se_g c = []) (g_costs g).
+Hypothesis Hvals : forall r, In r (map fst se_g) -> length (find_val vals r) = sz r.
+Hypothesis Hops : forall o : dop R, dop_correct o.
+
+Local Notation adj := (naive_adj R_ops g vals c).
+
+Lemma rand_scores_sized (r0 : reference) (o : rop) (ps : list string) :
+  good_node g (NRand r0 o ps) ->
+  Forall2 (fun pb s => length pb = shape_size s)
+    (map (vscale R_ops c) (rop_score R_ops o (map (find_val vals) ps) (find_val vals (ref_name r0))))
+    (map (find_shape se_g) ps).
+Proof.
+  intros (Hname & Hshape & Hps & Hout).
+  unfold node_name, node_shape, node_op, node_parents in *; simpl in *.
+  destruct o.
+  - apply mvn_shape in Hout. apply parent_shapes_two in Hout as (pm & psg & -> & Hpm & Hpsg).
+    assert (Hx : length (find_val vals (ref_name r0)) = shape_size (ref_shape r0))
+      by (rewrite Hvals, Hshape by exact Hname; reflexivity).
+    assert (Hm : length (find_val vals pm) = shape_size (ref_shape r0))
+      by (rewrite Hvals, Hpm by (apply Hps; simpl; tauto); reflexivity).
+    assert (Hs : length (find_val vals psg) = shape_size (ref_shape r0))
+      by (rewrite Hvals, Hpsg by (apply Hps; simpl; tauto); reflexivity).
+    simpl. unfold vscale.
+    repeat constructor; rewrite map_length, map3_length, Hx, Hm, Hs, ?Hpm, ?Hpsg;
+      rewrite !Nat.min_id; reflexivity.
+  - apply mvn_std_shape, parent_shapes_nil in Hout. subst ps. constructor.
+Qed.
+
+Lemma naive_adj_length (ns : list (node R)) :
+  Forall (good_node g) ns -> forall r, length (adj ns r) = sz r.
+Proof.
+  induction ns as [|n ns IH]; intros Hns r; simpl.
+  - rewrite seed_contribs, contribs_to_length.
+    + apply repeat_length.
+    + intros x Hx Hxr. apply in_map_iff in Hx. destruct Hx as [c' [<- Hc']]. simpl in *.
+      subst c'. rewrite Forall_forall in Hcosts. destruct (Hcosts r Hc') as [_ Hr].
+      unfold zeros. rewrite repeat_length, Hr. reflexivity.
+  - inversion Hns as [|? ? Hgood Hns']; subst.
+    pose proof Hgood as (Hname & Hshape & Hps & Hout).
+    destruct n as [r0 o ps|r0 o ps];
+      unfold node_name, node_shape, node_op, node_parents in Hname, Hshape, Hps, Hout;
+      simpl in *; rewrite contribs_to_length; auto; intros x Hx Hxr; rewrite IH by assumption;
+      rewrite <- Hxr.
+    + eapply (in_combine_sized (find_shape se_g) ps _ x); [|exact Hx].
+      apply (dop_pullbacks_length o (ref_shape r0) (ref_shape r0)); [exact Hout| | |].
+      * apply (sized_map_find g). intros p Hp. apply Hvals, Hps, Hp.
+      * rewrite Hvals, Hshape by exact Hname. reflexivity.
+      * rewrite IH by assumption. exact (f_equal shape_size Hshape).
+    + eapply (in_combine_sized (find_shape se_g) ps _ x); [|exact Hx].
+      apply rand_scores_sized, Hgood.
+Qed.
+
+(** The score of a random node's draw is its [rop_score] against the
+    parents' tangents. *)
+Lemma node_score_correct (r0 : reference) (o : rop) (ps : list string) (E : R -> env R)
+    (dE : string -> list R) :
+  good_node g (NRand r0 o ps) ->
+  op_domain_holds R_ops (ORand o) (map (find_val (E t0)) ps) ->
+  (forall p, In p ps -> forall t, length (find_val (E t) p) = sz p) ->
+  (forall p, In p ps -> length (dE p) = sz p) ->
+  (forall p, In p ps -> forall k,
+     is_derive (fun t => nth k (find_val (E t) p) 0) t0 (nth k (dE p) 0)) ->
+  length (find_val d (ref_name r0)) = shape_size (ref_shape r0) ->
+  node_score d E (NRand r0 o ps) t0 =
+  pair_dots (rop_score R_ops o (map (find_val (E t0)) ps) (find_val d (ref_name r0))) (map dE ps).
+Proof.
+  intros (Hname & Hshape & Hps & Hout) Hdom Hlen Hdlen Hder Hx.
+  unfold node_name, node_shape, node_op, node_parents in *; simpl in *.
+  set (x := find_val d (ref_name r0)) in *.
+  set (n := shape_size (ref_shape r0)) in *.
+  destruct o.
+  - apply mvn_shape in Hout. apply parent_shapes_two in Hout as (pm & psg & -> & Hpm & Hpsg).
+    assert (Hin1 : In pm [pm; psg]) by (simpl; tauto).
+    assert (Hin2 : In psg [pm; psg]) by (simpl; tauto).
+    assert (Hm : forall t, length (find_val (E t) pm) = n) by (intros t; rewrite Hlen, Hpm; auto).
+    assert (Hs : forall t, length (find_val (E t) psg) = n) by (intros t; rewrite Hlen, Hpsg; auto).
+    assert (Hdm : length (dE pm) = n) by (rewrite Hdlen, Hpm; auto).
+    assert (Hds : length (dE psg) = n) by (rewrite Hdlen, Hpsg; auto).
+    unfold node_score. simpl. fold x n. rewrite pair_dots_two.
+    rewrite (dot_isum _ _ n), (dot_isum _ _ n)
+      by (rewrite ?map3_length, ?Hx, ?Hm, ?Hs, ?Hdm, ?Hds, ?Nat.min_id; reflexivity).
+    rewrite <- isum_plus. apply isum_ext. intros k Hk.
+    rewrite !nth_map3 by (rewrite ?Hx, ?Hm, ?Hs; exact Hk).
+    assert (Hpos : 0 < nth k (find_val (E t0) psg) 0).
+    { unfold op_domain_holds in Hdom. simpl in Hdom. rewrite Forall_nth in Hdom.
+      apply Hdom. rewrite Hs. exact Hk. }
+    apply is_derive_unique. eapply is_derive_eq.
+    + apply (gauss_ln_derive (fun t => nth k (find_val (E t) pm) 0)
+                             (fun t => nth k (find_val (E t) psg) 0)
+                             (nth k (dE pm) 0) (nth k (dE psg) 0) (nth k x 0) t0
+                             Hpos (Hder pm Hin1 k) (Hder psg Hin2 k)).
+    + unfold gauss_score. ring.
+  - apply mvn_std_shape, parent_shapes_nil in Hout. subst ps.
+    unfold node_score. simpl. unfold pair_dots. simpl.
+    rewrite (isum_ext _ _ (fun _ => 0)); [apply isum_zero|].
+    intros k _. apply Derive_const.
+Qed.
+
+(** The pathwise derivative of the total cost plus [c] times the sum of
+    the scores of the draws of [ns] is the naive adjoint (with cost [c])
+    against the tangents of the references before [ns]: the induction of
+    BackpropCorrect.v's [suffix_derive], with random nodes. *)
+Lemma suffix_identity (ns : list (node R)) :
+  forall (se : senv) (E : R -> env R) (dE : string -> list R),
+  wf_nodes se ns ->
+  NoDup (map fst se) ->
+  Forall (fun n => good_node g n /\
+            op_domain_holds R_ops (node_op n) (map (find_val vals) (node_parents n))) ns ->
+  (forall c, In c (g_costs g) -> In c (map fst se) \/ In c (map node_name ns)) ->
+  (forall r, In r (map fst se) -> forall t, length (find_val (E t) r) = sz r) ->
+  (forall r, In r (map fst se) -> length (dE r) = sz r) ->
+  (forall r, In r (map fst se) -> forall k,
+      is_derive (fun t => nth k (find_val (E t) r) 0) t0 (nth k (dE r) 0)) ->
+  forward_nodes R_ops se_g d ns (E t0) = vals ->
+  Derive (fun t => total_cost R_ops g (forward_nodes R_ops se_g d ns (E t))) t0
+    + c * score_sum se_g d ns E t0 =
+  rsum (map (fun r => dot R_ops (adj ns r) (dE r)) (map fst se)).
+Proof.
+  induction ns as [|n ns IH]; intros se E dE Hwf Hnd Hns Hc Hlen Hdlen Hder Hfw.
+  - (* no node left: the cost itself *)
+    simpl. rewrite Rmult_0_r, Rplus_0_r.
+    rewrite (is_derive_unique _ _ (rsum (map (fun c => nth 0 (dE c) 0) (g_costs g)))).
+    2:{ apply total_cost_derive. intros c' Hcin. apply Hder.
+        destruct (Hc c' Hcin) as [H|[]]. exact H. }
+    rewrite Forall_forall in Hcosts.
+    transitivity (rsum (map (fun r => rsum (map (fun x =>
+                    if String.eqb (fst x) r then dot R_ops (snd x) (dE r) else 0)
+                    (map (fun c => (c, [1])) (g_costs g)))) (map fst se))).
+    + rewrite sum_swap; [|exact Hnd|].
+      * rewrite map_map. simpl. apply rsum_ext. intros c' _. symmetry. apply dot_one_l.
+      * intros x Hx. apply in_map_iff in Hx. destruct Hx as [c' [<- Hcin]]. simpl.
+        destruct (Hc c' Hcin) as [H|[]]. exact H.
+    + apply rsum_ext. intros r Hr. simpl. rewrite seed_contribs.
+      rewrite dot_contribs_to.
+      * unfold zeros. simpl. rewrite dot_zeros_l. ring.
+      * intros x Hx Hxr. apply in_map_iff in Hx. destruct Hx as [c' [<- Hcin]].
+        simpl in *. subst c'. destruct (Hcosts r Hcin) as [_ Hr0].
+        unfold zeros. rewrite repeat_length, Hr0. reflexivity.
+  - revert Hfw. inversion Hwf as [|? ? ? Hfresh _ Hps _ Hwf']; subst.
+    inversion Hns as [|? ? [Hgood Hdom] Hns']; subst. intros Hfw.
+    pose proof Hgood as (Hname & Hshape & Hpsg & Hout).
+    assert (Hfresh_all : forall m, In m (n :: ns) -> ~ In (node_name m) (map fst se)).
+    { intros m Hm. pose proof (wf_nodes_fresh se _ Hwf) as HF. rewrite Forall_forall in HF.
+      now apply HF. }
+    assert (Hnot_later : forall k, In k (map fst se) -> ~ In k (map node_name (n :: ns))).
+    { intros k Hk Hin. apply in_map_iff in Hin. destruct Hin as [m [<- Hm]].
+      exact (Hfresh_all m Hm Hk). }
+    assert (Hname_later : ~ In (node_name n) (map node_name ns)) by (eapply name_not_later; eauto).
+    rewrite Forall_forall in Hps.
+    assert (Hvals_ps : map (find_val vals) (node_parents n) = map (find_val (E t0)) (node_parents n)).
+    { apply map_ext_in. intros p Hp. rewrite <- Hfw. simpl.
+      rewrite find_val_forward_nodes_notin.
+      - apply find_val_cons_neq. intros Heq. apply Hfresh. rewrite <- Heq. apply Hps, Hp.
+      - intros Hin. apply (Hnot_later p (Hps p Hp)). now right. }
+    assert (Hv0 : find_val vals (node_name n) = eval_node R_ops se_g d (E t0) n).
+    { rewrite <- Hfw. simpl. rewrite find_val_forward_nodes_notin by exact Hname_later.
+      apply find_val_cons_eq. }
+    assert (Hc' : forall c, In c (g_costs g) ->
+              In c (map fst ((node_name n, node_shape n) :: se)) \/ In c (map node_name ns)).
+    { intros c' Hcin. destruct (Hc c' Hcin) as [H|[H|H]]; simpl; auto. }
+    (* the contributions of the node, against the tangents *)
+    assert (Hcontribs : forall pbs,
+      Forall2 (fun pb s => length pb = shape_size s) pbs (map (find_shape se_g) (node_parents n)) ->
+      rsum (map (fun r => dot R_ops (contribs_to R_ops r (combine (node_parents n) pbs) (adj ns r)) (dE r))
+                (map fst se)) =
+      rsum (map (fun r => dot R_ops (adj ns r) (dE r)) (map fst se)) + pair_dots pbs (map dE (node_parents n))).
+    { intros pbs Hpbs.
+      rewrite (rsum_ext _ (fun r => dot R_ops (adj ns r) (dE r) +
+                 rsum (map (fun x : string * list R =>
+                              if String.eqb (fst x) r then dot R_ops (snd x) (dE r) else 0)
+                            (combine (node_parents n) pbs)))).
+      - rewrite rsum_plus.
+        rewrite (sum_swap (map fst se) (combine (node_parents n) pbs)
+                   (fun x r => dot R_ops (snd x) (dE r)) Hnd).
+        + rewrite pair_dots_combine. ring.
+        + intros x Hx. destruct x as [p pb]. apply in_combine_l in Hx. apply Hps, Hx.
+      - intros r Hr. apply dot_contribs_to. intros x Hx Hxr.
+        rewrite naive_adj_length by (eapply Forall_impl; [|exact Hns']; intros m [Hm _]; exact Hm).
+        rewrite <- Hxr. apply (in_combine_sized _ _ pbs x Hpbs Hx). }
+    destruct n as [r0 o ps|r0 o ps];
+      unfold node_name, node_shape, node_op, node_parents in Hname, Hshape, Hpsg, Hout, Hdom,
+        Hfresh, Hps, Hvals_ps, Hv0, Hc', Hcontribs, Hname_later, Hwf';
+      simpl in Hname, Hshape, Hpsg, Hout, Hdom, Hfresh, Hps, Hvals_ps, Hv0, Hc', Hcontribs,
+        Hname_later, Hwf'.
+    + (* a deterministic node *)
+      set (ss := parent_shapes se_g ps).
+      set (xs := fun t => map (find_val (E t)) ps).
+      set (dxs := map dE ps).
+      assert (Hsized : forall t, sized (xs t) ss).
+      { intros t. apply (sized_map_find g). intros p Hp. apply Hlen, Hps, Hp. }
+      assert (Hdsized : sized dxs ss).
+      { unfold sized, dxs, ss, parent_shapes. clear -Hps Hdlen.
+        induction ps as [|p ps IHps]; simpl; constructor.
+        - apply Hdlen, Hps. now left.
+        - apply IHps. intros q Hq. apply Hps. now right. }
+      assert (Hxder : forall i k, is_derive (fun t => nth k (nth i (xs t) []) 0) t0
+                                           (nth k (nth i dxs []) 0)).
+      { intros i k. unfold xs, dxs. destruct (lt_dec i (length ps)) as [Hi|Hi].
+        - rewrite (nth_map_in _ dE ps i [] ""%string) by exact Hi.
+          eapply is_derive_ext; [|apply (Hder (nth i ps ""%string)); apply Hps, nth_In, Hi].
+          intros t. simpl. now rewrite (nth_map_in _ (find_val (E t)) ps i [] ""%string) by exact Hi.
+        - rewrite (nth_overflow (map dE ps)) by (rewrite map_length; lia).
+          replace (nth k (@nil R) 0) with 0 by (destruct k; reflexivity).
+          eapply is_derive_ext; [|apply (D_const 0 t0)].
+          intros t. simpl. rewrite (nth_overflow (map (find_val (E t)) ps))
+            by (rewrite map_length; lia).
+          destruct k; reflexivity. }
+      assert (Hdom0 : op_domain_holds R_ops (ODet o) (xs t0)) by (unfold xs; rewrite <- Hvals_ps; exact Hdom).
+      destruct (Hops o ss (ref_shape r0) (ref_shape r0) Hout xs dxs t0 Hsized Hdsized Hxder Hdom0)
+        as (dv & Hdvlen & Hdvder & Hdual).
+      set (E' := fun t => (ref_name r0, dop_forward R_ops o ss (xs t)) :: E t).
+      set (dE' := fun r => if String.eqb r (ref_name r0) then dv else dE r).
+      assert (HdE'_old : forall r, In r (map fst se) -> dE' r = dE r).
+      { intros r Hr. unfold dE'. destruct (String.eqb_spec r (ref_name r0)) as [->|]; [|reflexivity].
+        exfalso. exact (Hfresh Hr). }
+      assert (HIH := IH ((ref_name r0, ref_shape r0) :: se) E' dE' Hwf').
+      assert (Hgoal_eq :
+        rsum (map (fun r => dot R_ops (adj ns r) (dE' r)) (map fst ((ref_name r0, ref_shape r0) :: se)))
+        = rsum (map (fun r => dot R_ops (adj (NDet r0 o ps :: ns) r) (dE r)) (map fst se))).
+      { simpl. unfold dE' at 1. rewrite String.eqb_refl.
+        rewrite (rsum_ext (fun r => dot R_ops (adj ns r) (dE' r))
+                          (fun r => dot R_ops (adj ns r) (dE r)))
+          by (intros r Hr; now rewrite HdE'_old).
+        rewrite Hdual by (rewrite naive_adj_length, Hshape; [reflexivity|];
+                          eapply Forall_impl; [|exact Hns']; intros m [Hm _]; exact Hm).
+        simpl. rewrite Hvals_ps, Hv0. fold ss. fold (xs t0).
+        change (node_name (NDet r0 o ps)) with (ref_name r0).
+        rewrite Hcontribs.
+        - unfold dxs. ring.
+        - apply (dop_pullbacks_length o (ref_shape r0) (ref_shape r0)); [exact Hout|apply Hsized| |].
+          + rewrite (dop_forward_length o (ref_shape r0) (ref_shape r0));
+              [reflexivity|exact Hout|apply Hsized].
+          + rewrite naive_adj_length, Hshape; [reflexivity|].
+            eapply Forall_impl; [|exact Hns']. intros m [Hm _]. exact Hm. }
+      rewrite <- Hgoal_eq, <- HIH.
+      + assert (Hs : score_sum se_g d (NDet r0 o ps :: ns) E t0 = 0 + score_sum se_g d ns E' t0)
+          by reflexivity.
+        rewrite Hs, Rplus_0_l. reflexivity.
+      + simpl. constructor; assumption.
+      + exact Hns'.
+      + exact Hc'.
+      + intros r [Hr|Hr] t; simpl in Hr.
+        * subst r. unfold E'. rewrite find_val_cons_eq, Hshape.
+          apply (dop_forward_length o (ref_shape r0)); [exact Hout|apply Hsized].
+        * unfold E'. rewrite find_val_cons_neq by (intros ->; contradiction). auto.
+      + intros r [Hr|Hr]; simpl in Hr.
+        * subst r. unfold dE'. rewrite String.eqb_refl, Hshape. exact Hdvlen.
+        * rewrite HdE'_old by exact Hr. auto.
+      + intros r [Hr|Hr] k; simpl in Hr.
+        * subst r. unfold dE'. rewrite String.eqb_refl.
+          eapply is_derive_ext; [|apply (Hdvder k)].
+          intros t. unfold E'. now rewrite find_val_cons_eq.
+        * rewrite HdE'_old by exact Hr.
+          eapply is_derive_ext; [|apply (Hder r Hr k)].
+          intros t. unfold E'. rewrite find_val_cons_neq by (intros ->; contradiction).
+          reflexivity.
+      + exact Hfw.
+    + (* a random node: its value is its draw, its score enters with [c] *)
+      set (x := find_val d (ref_name r0)) in *.
+      set (E' := fun t => (ref_name r0, x) :: E t).
+      set (dE' := fun r => if String.eqb r (ref_name r0) then repeat 0 (sz (ref_name r0)) else dE r).
+      assert (HdE'_old : forall r, In r (map fst se) -> dE' r = dE r).
+      { intros r Hr. unfold dE'. destruct (String.eqb_spec r (ref_name r0)) as [->|]; [|reflexivity].
+        exfalso. exact (Hfresh Hr). }
+      assert (Hxlen : length x = shape_size (ref_shape r0)).
+      { rewrite <- Hv0, Hvals, Hshape by exact Hname. reflexivity. }
+      assert (HIH := IH ((ref_name r0, ref_shape r0) :: se) E' dE' Hwf').
+      assert (Hns_score : node_score d E (NRand r0 o ps) t0 =
+                pair_dots (rop_score R_ops o (map (find_val vals) ps) (find_val vals (ref_name r0)))
+                          (map dE ps)).
+      { rewrite Hvals_ps, Hv0. apply (node_score_correct r0 o ps E dE Hgood).
+        - rewrite <- Hvals_ps. exact Hdom.
+        - intros p Hp. apply Hlen, Hps, Hp.
+        - intros p Hp. apply Hdlen, Hps, Hp.
+        - intros p Hp. apply Hder, Hps, Hp.
+        - exact Hxlen. }
+      assert (HR : rsum (map (fun r => dot R_ops (adj (NRand r0 o ps :: ns) r) (dE r)) (map fst se))
+                   = rsum (map (fun r => dot R_ops (adj ns r) (dE r)) (map fst se))
+                     + pair_dots (map (vscale R_ops c) (rop_score R_ops o (map (find_val vals) ps)
+                                                         (find_val vals (ref_name r0))))
+                                 (map dE ps)).
+      { exact (Hcontribs _ (rand_scores_sized r0 o ps Hgood)). }
+      rewrite HR, pair_dots_vscale, <- Hns_score.
+      rewrite score_sum_rand. fold x. fold E'.
+      change (Derive (fun t => total_cost R_ops g
+                                 (forward_nodes R_ops se_g d (NRand r0 o ps :: ns) (E t))) t0)
+        with (Derive (fun t => total_cost R_ops g (forward_nodes R_ops se_g d ns (E' t))) t0).
+      rewrite Rmult_plus_distr_l, (Rplus_comm (c * node_score d E (NRand r0 o ps) t0)),
+        <- Rplus_assoc.
+      rewrite HIH; clear HIH.
+      * simpl map. unfold dE' at 1. rewrite String.eqb_refl, dot_zeros_r.
+        change (rsum (0 :: ?l)) with (0 + rsum l). rewrite Rplus_0_l.
+        rewrite (rsum_ext (fun r => dot R_ops (adj ns r) (dE' r))
+                          (fun r => dot R_ops (adj ns r) (dE r)))
+          by (intros r Hr; now rewrite HdE'_old).
+        reflexivity.
+      * simpl. constructor; assumption.
+      * exact Hns'.
+      * exact Hc'.
+      * intros r [Hr|Hr] t; simpl in Hr.
+        -- subst r. unfold E'. rewrite find_val_cons_eq, Hshape. exact Hxlen.
+        -- unfold E'. rewrite find_val_cons_neq by (intros ->; contradiction). auto.
+      * intros r [Hr|Hr]; simpl in Hr.
+        -- subst r. unfold dE'. rewrite String.eqb_refl. apply repeat_length.
+        -- rewrite HdE'_old by exact Hr. auto.
+      * intros r [Hr|Hr] k; simpl in Hr.
+        -- subst r. unfold dE'. rewrite String.eqb_refl, nth_repeat.
+           eapply is_derive_ext; [|apply (D_const (nth k x 0) t0)].
+           intros t. unfold E'. now rewrite find_val_cons_eq.
+        -- rewrite HdE'_old by exact Hr.
+           eapply is_derive_ext; [|apply (Hder r Hr k)].
+           intros t. unfold E'. rewrite find_val_cons_neq by (intros ->; contradiction).
+           reflexivity.
+      * exact Hfw.
+Qed.
+
+End Pointwise.
