@@ -105,6 +105,7 @@ ULPS_LIBM = 4.0         # exp, log, log1p (glibc and Eigen packet versions)
 ULPS_SIGMOID = 7.0
 ULPS_SOFTPLUS = 10.0
 TOL_FACTOR = 2.0        # each side within E of the exact value
+REL_TARGET = 1e-12      # the issue's relative target, reported (not the test's bound)
 
 EXAMPLES = int(os.environ.get("CERTIGRAD_DIFF_EXAMPLES", "2000"))
 SEED = os.environ.get("CERTIGRAD_DIFF_SEED")
@@ -741,6 +742,9 @@ class Stats:
     op_nodes: dict[str, int] = field(default_factory=dict)   # occurrences
     op_graphs: dict[str, int] = field(default_factory=dict)  # graphs containing the op
     agg: dict[tuple[str, str], Agg] = field(default_factory=dict)  # (row, value|grad)
+    entries: int = 0           # numbers compared
+    rel_over: int = 0          # ... of which differ by more than REL_TARGET relative
+    rel_over_worst: float = 0.0  # largest relative difference among those
     seconds: float = 0.0
 
     def add(self, text: str, gt: GraphText, cmp: Comparison) -> None:
@@ -758,6 +762,11 @@ class Stats:
             self.op_nodes[row] = self.op_nodes.get(row, 0) + k
             self.op_graphs[row] = self.op_graphs.get(row, 0) + (k > 0)
         for en in cmp.entries:
+            rel = rel_error(en.runtime, en.oracle)
+            self.entries += rel.size
+            self.rel_over += int(np.count_nonzero(rel > REL_TARGET))
+            if rel.size:
+                self.rel_over_worst = max(self.rel_over_worst, float(np.max(rel)))
             col = "grad" if en.what == "grad" else "value"
             for row in en.rows:
                 self.agg.setdefault((row, col), Agg()).add(en.runtime, en.oracle, en.bound)
@@ -790,6 +799,9 @@ class Stats:
             f"seed={'derandomized' if SEED is None else SEED}\n"
             f"tolerance per entry: |runtime - oracle| <= {TOL_FACTOR:g} E "
             f"(E: first-order rounding-error bound, see tests/test_differential.py)\n"
+            f"{self.entries} numbers compared; {self.rel_over} differ by more than "
+            f"{REL_TARGET:g} relative (largest {self.rel_over_worst:.3g}), each within its "
+            f"2 E: results of cancellation\n"
             f"columns: nodes/graphs = occurrences of the operator; values = entries of "
             f"its nodes' values compared;\n"
             f"  grads = gradient entries of params that are a direct parent of such a node "
