@@ -75,12 +75,13 @@ struct Tiles {
 };
 
 // acc = Apanel (MR x kc) * Bpanel (kc x NR, packed k-major); C tile (mr x nr
-// valid) = acc (first k block) or += acc. Apanel is packed k-major (a + p*MR
-// + r) or, when lda > 0, read in place from MR rows of a row-major A
-// (a + r*lda + p; rows past mr repeat row 0 and are discarded).
+// valid) = acc (first k block) or += acc. Apanel entry (r, p) is at
+// a + p*pstride + r (packed: pstride = MR; or A^T read in place) or, when
+// lda > 0, at a + r*lda + p (a row-major A read in place; rows past mr
+// repeat row 0 and are discarded).
 template <class T>
-inline void micro(int64_t kc, const T* __restrict a, int64_t lda, int mr, const T* __restrict b,
-                  T* c, int64_t ldc, int nr, bool assign) {
+inline void micro(int64_t kc, const T* __restrict a, int64_t lda, int64_t pstride, int mr,
+                  const T* __restrict b, T* c, int64_t ldc, int nr, bool assign) {
   using S = Simd<T>;
   constexpr int MR = Tiles<T>::MR, NV = Tiles<T>::NV, NR = Tiles<T>::NR;
   typename S::V acc[MR][NV];
@@ -106,7 +107,7 @@ inline void micro(int64_t kc, const T* __restrict a, int64_t lda, int mr, const 
         typename S::V av = S::bcast(a + r);
         for (int v = 0; v < NV; ++v) acc[r][v] = S::fma(av, bv[v], acc[r][v]);
       }
-      a += MR;
+      a += pstride;
       b += NR;
     }
   }
@@ -194,16 +195,33 @@ void serial(int64_t m, int64_t n, int64_t k, View<T> A, View<T> B, T* C, int64_t
       pack_b(B, pc, kc, jc, nc, bbuf.data());
       for (int64_t ic = 0; ic < m; ic += TL::MC) {
         const int64_t mc = std::min<int64_t>(TL::MC, m - ic);
-        const bool in_place = A.cs == 1;  // row-major A: read rows in place, no packing
-        if (!in_place) pack_a(A, ic, mc, pc, kc, abuf.data());
+        // In place, no packing: a row-major A (A.cs == 1: MR rows read as
+        // streams) or a transposed one (A.rs == 1: the MR entries of each k
+        // are contiguous) whose panel is full; otherwise pack.
+        const bool rows_in_place = A.cs == 1;
+        const bool cols_in_place = !rows_in_place && A.rs == 1;
+        const int64_t full = mc / TL::MR * TL::MR;
+        if (!rows_in_place) {
+          if (!cols_in_place) pack_a(A, ic, mc, pc, kc, abuf.data());
+          else if (full < mc) pack_a(A, ic + full, mc - full, pc, kc, abuf.data() + full * kc);
+        }
         // the A micro-panel (MR x kc) stays in L1 while B micro-panels stream from L2
         for (int64_t ir = 0; ir < mc; ir += TL::MR) {
           const int mr = static_cast<int>(std::min<int64_t>(TL::MR, mc - ir));
-          const T* ap = in_place ? A.p + (ic + ir) * A.rs + pc
-                                 : abuf.data() + (ir / TL::MR) * TL::MR * kc;
+          const T* ap;
+          int64_t lda = 0, pstride = TL::MR;
+          if (rows_in_place) {
+            ap = A.p + (ic + ir) * A.rs + pc;
+            lda = A.rs;
+          } else if (cols_in_place && ir < full) {
+            ap = A.p + pc * A.cs + ic + ir;
+            pstride = A.cs;
+          } else {
+            ap = abuf.data() + ir * kc;
+          }
           for (int64_t jr = 0; jr < nc; jr += TL::NR) {
             const int nr = static_cast<int>(std::min<int64_t>(TL::NR, nc - jr));
-            micro<T>(kc, ap, in_place ? A.rs : 0, mr, bbuf.data() + (jr / TL::NR) * TL::NR * kc,
+            micro<T>(kc, ap, lda, pstride, mr, bbuf.data() + (jr / TL::NR) * TL::NR * kc,
                      C + (ic + ir) * ldc + jc + jr, ldc, nr, first);
           }
         }
