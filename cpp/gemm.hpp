@@ -3,8 +3,8 @@
 // the build machine has AVX-512; elsewhere Eigen's product. Row-major C;
 // op(A), op(B) are given by strides, so transposes are never copied.
 //
-// Threads: the rows of C (or its columns, when it has more of them) are split
-// into `threads` contiguous slices, each computed by one OpenMP thread with
+// Threads: the rows of C (or its columns: when B is transposed, or C is wide)
+// are split into `threads` contiguous slices, each computed by one OpenMP thread with
 // its own packing buffers (thread_local, allocated once).
 #pragma once
 #include <Eigen/Core>
@@ -250,7 +250,9 @@ void product(int64_t m, int64_t n, int64_t k, const T* a, bool ta, const T* b, b
     serial<T>(m, n, k, A, B, c, n, assign);
     return;
   }
-  const bool split_rows = m >= n;
+  // Each thread packs the B columns it uses: split the columns when B is
+  // transposed (its packing is a gather), else the longer side.
+  const bool split_rows = tb ? n < 4 * Tiles<T>::NR : m >= n;
   const int64_t unit = split_rows ? Tiles<T>::MR : Tiles<T>::NR;
   const int64_t len = split_rows ? m : n;
 #pragma omp parallel num_threads(t)
