@@ -26,6 +26,12 @@ estimators built from the same runs:
   instead of ``((x-mu)^2 - sigma^2)/sigma^3``: the runtime's gradient plus
   ``C / sigma`` for each parameter that is the ``sigma`` of an ``mvn`` node
   (expected bias ``E[C]/sigma``, ``mu`` entries unaffected).
+* ``mu_score_over_sigma``: the score with respect to ``mu`` divided by
+  ``sigma`` instead of ``sigma^2`` (a standard-deviation / variance mix-up),
+  at each ``mvn`` node whose mu and sigma are parameters: the runtime's
+  gradient plus ``C (x-mu)/sigma^2 * (sigma - 1)``. Its bias is
+  ``(sigma - 1) dE/dmu`` per entry: zero where sigma = 1 and graded
+  elsewhere, which shows the rule's sensitivity entry by entry.
 * ``stop_grad`` (pathwise cases): the reparameterised sample
   ``z = mul_add(sigma, eps, mu)`` replaced by an input fed its value, so no
   gradient flows through the reparameterisation (the mvn_kl cost still
@@ -286,12 +292,13 @@ def _exp_reparam_analytic(f: Feeds) -> dict[str, np.ndarray]:
 
 N_SCORE = 100_000  # cases with an mvn node (score terms: high variance)
 N_PATH = 40_000    # pathwise-only cases
+SCORE_BIASES = ("no_score", "no_normaliser", "mu_score_over_sigma")
 
 CASES: dict[str, Case] = {c.name: c for c in [
     Case("1_score", build_score,
          {"mu": _f(0.8, -0.5, 0.3, 1.2), "sigma": _f(0.6, 1.0, 0.8, 0.5)},
          lambda f: {"mu": 2 * f["mu"], "sigma": 2 * f["sigma"]},
-         N_SCORE, 101, dtypes=("float64", "float32"), biased=("no_score", "no_normaliser")),
+         N_SCORE, 101, dtypes=("float64", "float32"), biased=SCORE_BIASES),
     Case("2_reparam", build_reparam,
          {"mu": _f(0.8, -0.5, 0.3, 1.2), "sigma": _f(0.6, 1.0, 0.8, 0.5)},
          lambda f: {"mu": 3 * f["mu"], "sigma": 3 * f["sigma"] - 1 / f["sigma"]},
@@ -308,14 +315,14 @@ CASES: dict[str, Case] = {c.name: c for c in [
     Case("4a_two_level_mvn", build_two_level_mvn,
          {"mu": _f(0.7, -0.4, 0.2), "s1": _f(0.5, 0.8, 0.6), "s2": _f(0.6, 0.4, 0.9)},
          lambda f: {"mu": 2 * f["mu"] + 1, "s1": 2 * f["s1"], "s2": 2 * f["s2"]},
-         N_SCORE, 104, biased=("no_score", "no_normaliser")),
+         N_SCORE, 104, biased=SCORE_BIASES),
     Case("4b_two_level_mixed", build_two_level_mixed,
          {"mu": _f(0.7, -0.4, 0.2), "s1": _f(0.5, 0.8, 0.6), "s2": _f(0.6, 0.4, 0.9)},
          lambda f: {"mu": 2 * f["mu"] + 1, "s1": 2 * f["s1"], "s2": 2 * f["s2"]},
          N_SCORE, 105, biased=("no_score", "no_normaliser")),
     Case("5a_exp_score", build_exp_score,
          {"mu": _f(0.5, -0.3, 0.1), "sigma": _f(0.8, 1.0, 0.6)},
-         _exp_score_analytic, N_SCORE, 106, biased=("no_score", "no_normaliser")),
+         _exp_score_analytic, N_SCORE, 106, biased=SCORE_BIASES),
     Case("5b_exp_reparam", build_exp_reparam,
          {"mu": _f(0.5, -0.3, 0.1), "sigma": _f(0.8, 1.0, 0.6)},
          _exp_reparam_analytic, N_PATH, 107, stop_grad=("z",), biased=("stop_grad",)),
@@ -361,16 +368,20 @@ def sample_estimators(case: Case, dtype: str, n: Optional[int] = None,
                 fb = Builder(v[0], shapes, v[1])
                 case.build(fb)
                 pieces[v] = (cg.Runtime(fb.g, dtype=dtype), sorted(v[0]), fb.g.rand_nodes)
-    # params that are the sigma of an mvn node (for no_normaliser)
+    # params that are the sigma of an mvn node (for no_normaliser), and mvn
+    # nodes whose mu and sigma are both params (for mu_score_over_sigma)
     sigma_params = [nd.parents[1] for nd in mvn_nodes if nd.parents[1] in g.params] \
         if biased else []
+    mu_sigma = [(nd.name, nd.parents[0], nd.parents[1]) for nd in mvn_nodes
+                if nd.parents[0] in g.params and nd.parents[1] in g.params] if biased else []
 
-    names = ["true", *estimators] + (["no_normaliser"] if sigma_params else [])
+    names = ["true", *estimators] + (["no_normaliser"] if sigma_params else []) \
+        + (["mu_score_over_sigma"] if mu_sigma else [])
     out = {e: {p: np.zeros((n, *g.ref(p).shape)) for p in g.params} for e in names}
     true = out["true"]
-    sig64 = {p: feeds[p].astype(np.float64) for p in sigma_params}
+    f64 = {k: v.astype(np.float64) for k, v in feeds.items()}
     for i in range(n):
-        res = rt.run(feeds, seed=seed if i == 0 else None, values=bool(pieces))
+        res = rt.run(feeds, seed=seed if i == 0 else None, values=biased)
         for p, v in res.grads.items():
             true[p][i] = v
         grads = {}
@@ -387,7 +398,14 @@ def sample_estimators(case: Case, dtype: str, n: Optional[int] = None,
             for p in g.params:
                 nn[p][i] = true[p][i]
             for p in sigma_params:  # d/dsigma of -ln sigma dropped: + C/sigma
-                nn[p][i] += res.total / sig64[p]
+                nn[p][i] += res.total / f64[p]
+        if mu_sigma:
+            ms = out["mu_score_over_sigma"]
+            for p in g.params:
+                ms[p][i] = true[p][i]
+            for x, mu, sg in mu_sigma:  # C (x-mu)/sigma replaces C (x-mu)/sigma^2
+                score = res.total * (res.values[x] - f64[mu]) / f64[sg] ** 2
+                ms[mu][i] += score * (f64[sg] - 1)
     return out
 
 
