@@ -29,10 +29,12 @@
     - [set_input_entry inputs p j t]: the inputs with entry [j] of [p]
       replaced by [t] (the curve along which the theorem differentiates).
 
-    The last section proves the three facts about [Lint] the unbiasedness
-    proof uses (linearity, differentiation under [Lint] from Leibniz.v,
-    integrability of the derivative), stated with Stdlib/Coquelicot notions
-    so that the other files need not import mathcomp-analysis. *)
+    The last sections prove the facts about [Lint] the unbiasedness proof
+    uses (linearity, differentiation under [Lint] from Leibniz.v,
+    integrability of the derivative) and the integrability criterion the
+    examples use ([Lintegrable_exp_bound]: continuous and bounded by
+    [K e^(-|x|)]), stated with Stdlib/Coquelicot notions so that the other
+    files need not import mathcomp-analysis. *)
 
 From Coq Require Import Reals.
 From HB Require Import structures.
@@ -223,3 +225,208 @@ exact: in_itv_oo.
 Qed.
 
 End Lint_facts.
+
+(** * Integrability from exponential decay
+
+    [Lintegrable_exp_bound]: a continuous [f] with [|f x| <= K e^(-|x|)] is
+    Lebesgue integrable.  Proof: [e^(-|x|)] is below the step function
+    [sum_n 2^-n (1_[n, n+1[ + 1_[-(n+1), -n[)], whose integral is at most 4
+    (monotone convergence through [integral_nneseries], a geometric
+    series). *)
+
+Section exp_decay.
+Local Open Scope classical_set_scope.
+Local Open Scope ring_scope.
+
+Let q : R := 2^-1.
+
+Let q0 : 0 <= q. Proof. by rewrite /q invr_ge0 ler0n. Qed.
+
+Let geo_le2 : (\sum_(n <oo) (q ^+ n)%:E <= 2%:E)%E.
+Proof.
+apply: lime_le; first by apply: is_cvg_nneseries => n _; rewrite lee_fin exprn_ge0.
+apply: nearW => n; rewrite sumEFin lee_fin.
+have qlt1 : q < 1 by rewrite /q invf_lt1 // ltr1n.
+have q1 : q != 1 by rewrite lt_eqF.
+have := geometric_seriesE 1 q1 => /(congr1 (fun s => s n)) /=.
+rewrite /series /= => E.
+rewrite (eq_bigr (fun k => 1 * q ^+ k)); last by move=> i _; rewrite mul1r.
+rewrite E mul1r.
+have -> : 1 - q = q by rewrite /q {1}[1](splitr 1) div1r addrK.
+rewrite ler_pdivr_mulr; last by rewrite /q invr_gt0 ltr0n.
+rewrite /q mulfV ?pnatr_eq0 // ler_subl_addr ler_addl exprn_ge0 // invr_ge0 ler0n.
+Qed.
+
+Let series_int (A : nat -> set (salgebraType (real_realType.-ocitv.-measurable))) :
+  (forall n, measurable (A n)) ->
+  (forall n, (@lebesgue_measure real_realType) (A n) = 1%E) ->
+  (\int[@lebesgue_measure real_realType]_(x in setT) (\sum_(n <oo) (q ^+ n * \1_(A n) x)%:E) <= 2%:E)%E.
+Proof.
+move=> mA muA.
+rewrite integral_nneseries //; last 2 first.
+- move=> n; apply/EFin_measurable_fun/measurable_funrM/measurable_fun_indic; exact: mA.
+- by move=> n x _; rewrite lee_fin mulr_ge0 // ?exprn_ge0 // indicE; case: (_ \in _).
+rewrite (eq_eseries (g := fun n => (q ^+ n)%:E)); first exact: geo_le2.
+move=> n _.
+under eq_integral do rewrite EFinM.
+rewrite ge0_integralM_EFin //; last 3 first.
+- by move=> x _; rewrite lee_fin indicE; case: (_ \in _).
+- apply/EFin_measurable_fun/measurable_fun_indic; exact: mA.
+- exact: exprn_ge0.
+rewrite integral_indic // setIT.
+transitivity ((q ^+ n)%:E * 1)%E; last by rewrite mule1.
+by congr (_ * _)%E; exact: muA.
+Qed.
+
+Let exp_mono (x y : R) : x <= y -> exp x <= exp y.
+Proof.
+move=> /RleP xy; apply/RleP; case: (Rle_lt_or_eq_dec _ _ xy) => [h|->].
+  by apply: Rlt_le; apply: exp_increasing.
+exact: Rle_refl.
+Qed.
+
+Let exp_le_q (y : R) (n : nat) : n%:R <= y -> exp (- y) <= q ^+ n.
+Proof.
+move=> ny.
+have e1 : exp (-1) <= q.
+  rewrite /q exp_Ropp -[X in _ <= X]RinvE ?pnatr_eq0 //.
+  apply/RleP; apply: Rinv_le_contravar; first by apply/RltP; rewrite ltr0n.
+  exact: exp_ineq1_le.
+apply: (@le_trans _ _ (exp (- n%:R))).
+  by apply: exp_mono; rewrite ler_oppr opprK.
+have -> : exp (- (n%:R)) = exp (-1) ^+ n by rewrite expRX mulNrn.
+elim: n {ny} => [|n IH]; first by rewrite !expr0.
+rewrite !exprS; apply: ler_pmul => //; [apply/ltW/RltP; exact: exp_pos|].
+by apply: exprn_ge0; apply/ltW/RltP; exact: exp_pos.
+Qed.
+
+Let B (n : nat) : set R := [set` `[(n%:R : R), n.+1%:R[ ].
+Let C (n : nat) : set R := [set` `[(- n.+1%:R : R), (- n%:R)[ ].
+
+Let int1 (n : nat) (a : R) : (@lebesgue_measure real_realType) [set` `[a, (a + 1)[ ] = 1%E.
+Proof. by rewrite lebesgue_measure_itv hlength_itv /= lte_fin ltr_addl ltr01 -EFinD addrAC subrr add0r. Qed.
+
+Let S1_int : (\int[@lebesgue_measure real_realType]_(x in setT)
+                 (\sum_(n <oo) (q ^+ n * \1_(B n) x)%:E) <= 2%:E)%E.
+Proof.
+apply: series_int => n; first exact: measurable_itv.
+rewrite /B (_ : n.+1%:R = n%:R + 1); first exact: int1.
+by rewrite -addn1 natrD.
+Qed.
+
+Let S2_int : (\int[@lebesgue_measure real_realType]_(x in setT)
+                 (\sum_(n <oo) (q ^+ n * \1_(C n) x)%:E) <= 2%:E)%E.
+Proof.
+apply: series_int => n; first exact: measurable_itv.
+rewrite /C (_ : - n%:R = - n.+1%:R + 1); first exact: int1.
+by rewrite -addn1 natrD opprD addrNK.
+Qed.
+
+Let floor_nat (y : R) : 0 <= y -> exists n : nat, n%:R <= y /\ y < n.+1%:R.
+Proof.
+move=> y0.
+have hP : exists n, (fun n : nat => y < n.+1%:R) n.
+  exists (Num.bound y); apply: (lt_trans (archi_boundP y0)).
+  by rewrite ltr_nat.
+case: (ex_minnP hP) => m ym mmin; exists m; split => //.
+case: m ym mmin => [|m] ym mmin; first by [].
+rewrite leNgt; apply/negP => ylt.
+by have := mmin m ylt; rewrite ltnn.
+Qed.
+
+Let ceil_nat (y : R) : 0 < y -> exists n : nat, n%:R < y /\ y <= n.+1%:R.
+Proof.
+move=> y0.
+have hP : exists n, (fun n : nat => y <= n.+1%:R) n.
+  exists (Num.bound y); apply/ltW/(lt_trans (archi_boundP (ltW y0))).
+  by rewrite ltr_nat.
+case: (ex_minnP hP) => m ym mmin; exists m; split => //.
+case: m ym mmin => [|m] ym mmin; first by [].
+rewrite ltNge; apply/negP => ylt.
+by have := mmin m ylt; rewrite ltnn.
+Qed.
+
+Let term_le_series (u : nat -> \bar R) (n : nat) :
+  (forall k, (0 <= u k)%E) -> (u n <= \sum_(k <oo) u k)%E.
+Proof.
+move=> u0; apply: (@le_trans _ _ (\sum_(0 <= k < n.+1) u k)%E); last first.
+  exact: nneseries_lim_ge.
+by rewrite big_nat_recr //= lee_addr // sume_ge0.
+Qed.
+
+Lemma Lintegrable_exp_neg_abs : Lintegrable (fun x => exp (- Rabs x)).
+Proof.
+split.
+  apply/EFin_measurable_fun; apply: continuous_measurable_fun => x.
+  have h : continuity_pt (fun x => exp (- Rabs x)) x.
+    apply: (continuity_pt_comp (fun x => - Rabs x) exp).
+      apply: continuity_pt_opp; exact: Rcontinuity_abs.
+    exact: derivable_continuous_pt (derivable_pt_exp _).
+  exact: (proj1 (continuity_ptE _ _) h).
+have ep x : (0 <= exp x)%R by apply/ltW/RltP; exact: exp_pos.
+under eq_integral => x _ do rewrite gee0_abs ?lee_fin //.
+pose S1 : R -> \bar R := fun x => (\sum_(n <oo) (q ^+ n * \1_(B n) x)%:E)%E.
+pose S2 : R -> \bar R := fun x => (\sum_(n <oo) (q ^+ n * \1_(C n) x)%:E)%E.
+have t0 (A : nat -> set R) k x : (0 <= (q ^+ k * \1_(A k) x)%:E)%E.
+  by rewrite lee_fin mulr_ge0 ?exprn_ge0 // indicE; case: (_ \in _).
+have S10 x : (0 <= S1 x)%E by apply: nneseries_ge0 => n _; exact: t0.
+have S20 x : (0 <= S2 x)%E by apply: nneseries_ge0 => n _; exact: t0.
+apply: (@le_lt_trans _ _ (\int[lebesgue_measure]_(x in setT) (S1 x + S2 x))%E).
+  apply: ge0_le_integral => //.
+  - by move=> x _; rewrite lee_fin.
+  - apply/EFin_measurable_fun; apply: continuous_measurable_fun => x.
+    have h : continuity_pt (fun x => exp (- Rabs x)) x.
+      apply: (continuity_pt_comp (fun x => - Rabs x) exp).
+        apply: continuity_pt_opp; exact: Rcontinuity_abs.
+      exact: derivable_continuous_pt (derivable_pt_exp _).
+    exact: (proj1 (continuity_ptE _ _) h).
+  - by move=> x _; apply: adde_ge0.
+  - apply: emeasurable_funD.
+    + apply: ge0_emeasurable_fun_sum => [k x|k]; first exact: t0.
+      by apply/EFin_measurable_fun/measurable_funrM/measurable_fun_indic; exact: measurable_itv.
+    + apply: ge0_emeasurable_fun_sum => [k x|k]; first exact: t0.
+      by apply/EFin_measurable_fun/measurable_funrM/measurable_fun_indic; exact: measurable_itv.
+  move=> x _; case: (lerP 0 x) => x0.
+  + have [n [h1 h2]] := floor_nat x x0.
+    apply: (le_trans _ (lee_addl _ (S20 x))).
+    apply: (le_trans _ (term_le_series (fun k => (q ^+ k * \1_(B k) x)%:E) n (t0 B ^~ x))).
+    rewrite indicE mem_set; last by rewrite /B /= in_itv /= h1 h2.
+    rewrite mulr1 lee_fin; apply: exp_le_q.
+    by rewrite (_ : Rabs x = `|x|) // ger0_norm.
+  + have y0 : 0 < - x by rewrite oppr_gt0.
+    have [n [h1 h2]] := ceil_nat (- x) y0.
+    apply: (le_trans _ (lee_addr _ (S10 x))).
+    apply: (le_trans _ (term_le_series (fun k => (q ^+ k * \1_(C k) x)%:E) n (t0 C ^~ x))).
+    rewrite indicE mem_set; last first.
+      by rewrite /C /= in_itv /= ler_oppl h2 /= -ltr_oppr h1.
+    rewrite mulr1 lee_fin; apply: exp_le_q.
+    by rewrite (_ : Rabs x = `|x|) // ltr0_norm // ltW.
+rewrite ge0_integralD //.
+all: try (by move=> x _; first [exact: S10|exact: S20]).
+all: try (apply: ge0_emeasurable_fun_sum => [k x|k]; [exact: t0|
+  by apply/EFin_measurable_fun/measurable_funrM/measurable_fun_indic; exact: measurable_itv]).
+apply: (@le_lt_trans _ _ (2%:E + 2%:E)%E); first exact: lee_add S1_int S2_int.
+by rewrite -EFinD ltry.
+Qed.
+
+Lemma Lintegrable_exp_bound (f : R -> R) (K : R) :
+  (forall x, continuity_pt f x) ->
+  (forall x, Rle (Rabs (f x)) (Rmult K (exp (- Rabs x)))) -> Lintegrable f.
+Proof.
+move=> cf fK.
+have K0 : 0 <= K.
+  have := fK 0; move/RleP => h.
+  have e0 : 0 < exp (- Rabs 0) by apply/RltP; exact: exp_pos.
+  by rewrite -(pmulr_lge0 K e0); exact: (le_trans (normr_ge0 (f 0)) h).
+have IK : Lintegrable (fun x => K * exp (- Rabs x)).
+  have := integrablerM measurableT K Lintegrable_exp_neg_abs.
+  by apply: eq_integrable => // x _ /=; rewrite EFinM.
+apply: le_integrable IK => //.
+- apply/EFin_measurable_fun; apply: continuous_measurable_fun => x.
+  exact: (proj1 (continuity_ptE _ _) (cf x)).
+- move=> x _ /=; rewrite lee_fin.
+  rewrite (_ : `|K * exp (- Rabs x)| = K * exp (- Rabs x)); first by apply/RleP; exact: fK.
+  by rewrite ger0_norm // mulr_ge0 // ltW //; apply/RltP; exact: exp_pos.
+Qed.
+
+End exp_decay.
