@@ -46,6 +46,9 @@ struct Simd<float> {
   static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
   static void store(float* p, V v) { _mm512_storeu_ps(p, v); }
   static V add(V a, V b) { return _mm512_add_ps(a, b); }
+  static V sub(V a, V b) { return _mm512_sub_ps(a, b); }
+  // some lane is not == 0 (NaN included)
+  static bool nonzero(V a) { return _mm512_cmp_ps_mask(a, zero(), _CMP_NEQ_UQ) != 0; }
 };
 template <>
 struct Simd<double> {
@@ -57,6 +60,8 @@ struct Simd<double> {
   static V fma(V a, V b, V c) { return _mm512_fmadd_pd(a, b, c); }
   static void store(double* p, V v) { _mm512_storeu_pd(p, v); }
   static V add(V a, V b) { return _mm512_add_pd(a, b); }
+  static V sub(V a, V b) { return _mm512_sub_pd(a, b); }
+  static bool nonzero(V a) { return _mm512_cmp_pd_mask(a, zero(), _CMP_NEQ_UQ) != 0; }
 };
 
 // Tile sizes: MR rows x NR = NV vectors of columns.
@@ -79,15 +84,33 @@ struct Tiles {
 // a + p*pstride + r (packed: pstride = MR; or A^T read in place) or, when
 // lda > 0, at a + r*lda + p (a row-major A read in place; rows past mr
 // repeat row 0 and are discarded).
+//
+// With `idx` (a compacted B panel, see `compact_b`), the panel holds only kc
+// of the k rows, row p being k row idx[p]; the A entries are read at idx[p].
 template <class T>
 inline void micro(int64_t kc, const T* __restrict a, int64_t lda, int64_t pstride, int mr,
-                  const T* __restrict b, T* c, int64_t ldc, int nr, bool assign) {
+                  const T* __restrict b, T* c, int64_t ldc, int nr, bool assign,
+                  const int32_t* __restrict idx = nullptr) {
   using S = Simd<T>;
   constexpr int MR = Tiles<T>::MR, NV = Tiles<T>::NV, NR = Tiles<T>::NR;
   typename S::V acc[MR][NV];
   for (int r = 0; r < MR; ++r)
     for (int v = 0; v < NV; ++v) acc[r][v] = S::zero();
-  if (lda > 0) {
+  if (idx) {
+    const T* ar[MR];
+    for (int r = 0; r < MR; ++r) ar[r] = a + (lda > 0 ? (r < mr ? r : 0) * lda : r);
+    const int64_t ps = lda > 0 ? 1 : pstride;
+    for (int64_t p = 0; p < kc; ++p) {
+      typename S::V bv[NV];
+      for (int v = 0; v < NV; ++v) bv[v] = S::load(b + v * S::W);
+      const int64_t q = idx[p] * ps;
+      for (int r = 0; r < MR; ++r) {
+        typename S::V av = S::bcast(ar[r] + q);
+        for (int v = 0; v < NV; ++v) acc[r][v] = S::fma(av, bv[v], acc[r][v]);
+      }
+      b += NR;
+    }
+  } else if (lda > 0) {
     const T* ar[MR];
     for (int r = 0; r < MR; ++r) ar[r] = a + (r < mr ? r : 0) * lda;
     for (int64_t p = 0; p < kc; ++p) {
@@ -175,15 +198,70 @@ void pack_b(const View<T>& B, int64_t p0, int64_t kc, int64_t j0, int64_t nc, T*
   }
 }
 
+// Drops the all-zero k rows of each packed NR-column panel (nc columns, kc
+// rows), in place; cnt[panel] = rows kept, idx[panel*kc + p] = k row of kept
+// row p. Exact when A is finite: a dropped row adds a*0 = +-0 to sums that
+// start at +0, which changes no sum (docs: cpp/README.md, sparse inputs).
+template <class T>
+void compact_b(int64_t kc, int64_t nc, T* panels, int32_t* idx, int32_t* cnt) {
+  constexpr int NR = Tiles<T>::NR;
+  using S = Simd<T>;
+  for (int64_t j = 0, jp = 0; j < nc; j += NR, ++jp) {
+    T* pan = panels + jp * NR * kc;
+    int32_t* ix = idx + jp * kc;
+    int32_t n = 0;
+    for (int64_t p = 0; p < kc; ++p) {
+      const T* row = pan + p * NR;
+      bool nz = false;
+      for (int v = 0; v < Tiles<T>::NV; ++v)
+        nz |= S::nonzero(S::load(row + v * S::W));
+      if (!nz) continue;
+      if (n != p) std::memcpy(pan + n * NR, row, sizeof(T) * NR);
+      ix[n++] = static_cast<int32_t>(p);
+    }
+    cnt[jp] = n;
+  }
+}
+
+// True when every entry of the m x k view is finite.
+template <class T>
+bool all_finite(int64_t m, int64_t k, const View<T>& A) {
+  using S = Simd<T>;
+  auto scan = [](const T* p, int64_t n) {
+    typename S::V a0 = S::zero(), a1 = S::zero();
+    int64_t e = 0;
+    for (; e + 2 * S::W <= n; e += 2 * S::W) {
+      typename S::V x = S::load(p + e), y = S::load(p + e + S::W);
+      a0 = S::add(a0, S::sub(x, x));  // x - x: 0, or NaN when x is not finite
+      a1 = S::add(a1, S::sub(y, y));
+    }
+    bool ok = S::nonzero(S::add(a0, a1)) == false;
+    for (; e < n; ++e) ok &= (p[e] - p[e]) == T(0);
+    return ok;
+  };
+  if (A.cs == 1 && A.rs == k) return scan(A.p, m * k);
+  if (A.rs == 1 && A.cs == m) return scan(A.p, m * k);
+  bool ok = true;
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t p = 0; p < k; ++p) ok &= (A(i, p) - A(i, p)) == T(0);
+  return ok;
+}
+
 // One thread: C[0:m, 0:n] (=|+=) A[0:m, :] B[:, 0:n].
 template <class T>
-void serial(int64_t m, int64_t n, int64_t k, View<T> A, View<T> B, T* C, int64_t ldc, bool assign) {
+void serial(int64_t m, int64_t n, int64_t k, View<T> A, View<T> B, T* C, int64_t ldc, bool assign,
+            bool sparse_b = false) {
   using TL = Tiles<T>;
   thread_local std::vector<T, Eigen::aligned_allocator<T>> abuf, bbuf;
+  thread_local std::vector<int32_t> ibuf, cbuf;
   const int64_t nc_max = std::min<int64_t>(TL::NC, (n + TL::NR - 1) / TL::NR * TL::NR);
   const int64_t kc_max = std::min<int64_t>(TL::KC, k);
   if (abuf.size() < static_cast<size_t>(TL::MC * kc_max)) abuf.resize(TL::MC * kc_max);
   if (bbuf.size() < static_cast<size_t>(nc_max * kc_max)) bbuf.resize(nc_max * kc_max);
+  if (sparse_b) {
+    if (ibuf.size() < static_cast<size_t>(nc_max / TL::NR * kc_max)) ibuf.resize(nc_max / TL::NR * kc_max);
+    if (cbuf.size() < static_cast<size_t>(nc_max / TL::NR)) cbuf.resize(nc_max / TL::NR);
+  }
   for (int64_t jc = 0; jc < n; jc += TL::NC) {
     const int64_t nc = std::min<int64_t>(TL::NC, n - jc);
     // k blocks of equal size (a short last block wastes C-tile traffic)
@@ -193,6 +271,7 @@ void serial(int64_t m, int64_t n, int64_t k, View<T> A, View<T> B, T* C, int64_t
       const int64_t kc = std::min<int64_t>(kcb, k - pc);
       const bool first = assign && pc == 0;
       pack_b(B, pc, kc, jc, nc, bbuf.data());
+      if (sparse_b) compact_b<T>(kc, nc, bbuf.data(), ibuf.data(), cbuf.data());
       for (int64_t ic = 0; ic < m; ic += TL::MC) {
         const int64_t mc = std::min<int64_t>(TL::MC, m - ic);
         // In place, no packing: a row-major A (A.cs == 1: MR rows read as
@@ -221,8 +300,13 @@ void serial(int64_t m, int64_t n, int64_t k, View<T> A, View<T> B, T* C, int64_t
           }
           for (int64_t jr = 0; jr < nc; jr += TL::NR) {
             const int nr = static_cast<int>(std::min<int64_t>(TL::NR, nc - jr));
-            micro<T>(kc, ap, lda, pstride, mr, bbuf.data() + (jr / TL::NR) * TL::NR * kc,
-                     C + (ic + ir) * ldc + jc + jr, ldc, nr, first);
+            const int64_t jp = jr / TL::NR;
+            if (sparse_b)
+              micro<T>(cbuf[jp], ap, lda, pstride, mr, bbuf.data() + jp * TL::NR * kc,
+                       C + (ic + ir) * ldc + jc + jr, ldc, nr, first, ibuf.data() + jp * kc);
+            else
+              micro<T>(kc, ap, lda, pstride, mr, bbuf.data() + jp * TL::NR * kc,
+                       C + (ic + ir) * ldc + jc + jr, ldc, nr, first);
           }
         }
       }
@@ -236,7 +320,7 @@ void serial(int64_t m, int64_t n, int64_t k, View<T> A, View<T> B, T* C, int64_t
 // op(A) = A (m x k row-major) or A^T (A stored k x m), likewise B.
 template <class T>
 void product(int64_t m, int64_t n, int64_t k, const T* a, bool ta, const T* b, bool tb, T* c,
-             bool assign, int threads) {
+             bool assign, int threads, bool sparse_b = false) {
 #ifdef CERTIGRAD_GEMM_AVX512
   View<T> A{a, ta ? 1 : k, ta ? m : 1};
   View<T> B{b, tb ? 1 : n, tb ? k : 1};
@@ -244,10 +328,13 @@ void product(int64_t m, int64_t n, int64_t k, const T* a, bool ta, const T* b, b
     if (assign) std::fill(c, c + m * n, T(0));
     return;
   }
+  // sparse_b: op(B) has many exact zeros (a fed input); its all-zero k rows
+  // are skipped per column panel, which is exact when op(A) is finite.
+  if (sparse_b) sparse_b = all_finite<T>(m, k, A);
   const int64_t work = m * n * k;
   int t = (threads > 1 && work >= (int64_t(1) << 18)) ? threads : 1;
   if (t == 1) {
-    serial<T>(m, n, k, A, B, c, n, assign);
+    serial<T>(m, n, k, A, B, c, n, assign, sparse_b);
     return;
   }
   // Each thread packs the B columns it uses: split the columns when B is
@@ -267,9 +354,11 @@ void product(int64_t m, int64_t n, int64_t k, const T* a, bool ta, const T* b, b
     const int64_t hi = std::min(len, units * (id + 1) / nt * unit);
     if (hi > lo) {
       if (split_rows)
-        serial<T>(hi - lo, n, k, View<T>{A.p + lo * A.rs, A.rs, A.cs}, B, c + lo * n, n, assign);
+        serial<T>(hi - lo, n, k, View<T>{A.p + lo * A.rs, A.rs, A.cs}, B, c + lo * n, n, assign,
+                  sparse_b);
       else
-        serial<T>(m, hi - lo, k, A, View<T>{B.p + lo * B.cs, B.rs, B.cs}, c + lo, n, assign);
+        serial<T>(m, hi - lo, k, A, View<T>{B.p + lo * B.cs, B.rs, B.cs}, c + lo, n, assign,
+                  sparse_b);
     }
   }
 #else

@@ -57,6 +57,7 @@ struct Args {
   T total = 0;                  // C, the sum of the costs (mvn score term)
   const T* logit = nullptr;     // bernoulli_neglogpdf: z when p = sigmoid(z)
   int threads = 1;              // gemm
+  bool sparse1 = false;         // gemm: p[1] is a fed input with many exact zeros
 };
 
 namespace pk {
@@ -231,7 +232,8 @@ template <class T> void sum(const Args<T>& a) {
   a.out[0] = reduce<T>(a.n, [](P<T> x) { return x; }, a.p[0]);
 }
 template <class T> void gemm(const Args<T>& a) {  // C = A B
-  gemm::product<T>(a.m, a.c, a.k, a.p[0], false, a.p[1], false, a.out, true, a.threads);
+  gemm::product<T>(a.m, a.c, a.k, a.p[0], false, a.p[1], false, a.out, true, a.threads,
+                   a.sparse1);
 }
 template <class T> void mul_add(const Args<T>& a) {
   ew<T>(a.out, a.n, true, [](P<T> x, P<T> y, P<T> z) { return padd(pmul(x, y), z); }, a.p[0],
@@ -315,7 +317,7 @@ template <class T> void sum(const Args<T>& a, int, T* d, bool as) {
 }
 template <class T> void gemm(const Args<T>& a, int i, T* d, bool as) {
   if (i == 0)  // dA (m x k) = G B^T
-    gemm::product<T>(a.m, a.k, a.c, a.g, false, a.p[1], true, d, as, a.threads);
+    gemm::product<T>(a.m, a.k, a.c, a.g, false, a.p[1], true, d, as, a.threads, a.sparse1);
   else  // dB (k x c) = A^T G
     gemm::product<T>(a.k, a.c, a.m, a.p[0], true, a.g, false, d, as, a.threads);
 }

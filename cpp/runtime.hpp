@@ -32,6 +32,7 @@ class Runtime {
     abuf_.resize(R);
     needs_.assign(R, false);
     touched_.assign(R, false);
+    sparse_.assign(R, false);
     std::vector<int> uses(R, 0);
     std::vector<bool> is_cost(R, false);
     for (int c : g_.costs) is_cost[c] = true;
@@ -83,7 +84,18 @@ class Runtime {
   bool needs_grad(int ref) const { return needs_[ref]; }
 
   // Input values are read in place: the pointer must stay valid during run().
-  void bind(int ref, const T* p) { val_[ref] = p; }
+  // A fed (non-parameter) input is measured once per bind: when at least
+  // half its entries are exact zeros, the gemm products that take it as
+  // their right operand skip its all-zero rows per column panel (exact, see
+  // gemm::compact_b).
+  void bind(int ref, const T* p) {
+    val_[ref] = p;
+    const RefInfo& r = g_.refs[ref];
+    if (!r.is_input || r.is_param) return;
+    int64_t zeros = 0;
+    for (int64_t e = 0; e < r.size; ++e) zeros += p[e] == T(0);
+    sparse_[ref] = 2 * zeros >= r.size;
+  }
   const T* value(int ref) const { return val_[ref]; }
   const T* grad(int ref) const { return adj_[ref]; }
   const std::vector<int>& rand_nodes() const { return rand_nodes_; }
@@ -138,6 +150,7 @@ class Runtime {
       a.m = g_.refs[n.parents[0]].shape[0];
       a.k = g_.refs[n.parents[0]].shape[1];
       a.c = g_.refs[n.parents[1]].shape[1];
+      a.sparse1 = sparse_[n.parents[1]];
     }
     a.out = const_cast<T*>(val_[n.ref]);
     a.g = adj_[n.ref];
@@ -260,7 +273,7 @@ class Runtime {
   std::vector<const T*> val_;
   std::vector<T*> adj_;
   std::vector<Vec> vbuf_, abuf_;
-  std::vector<bool> needs_, touched_, fused_, skip_;
+  std::vector<bool> needs_, touched_, fused_, skip_, sparse_;
   std::vector<int> logit_, rand_nodes_;
   std::vector<T> cost_vals_;
   T total_ = 0;
