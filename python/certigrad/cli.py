@@ -77,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: the shipped data/mnist, or $CERTIGRAD_MNIST)")
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32",
                    help="floating-point type (default float32)")
-    p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.npz")
+    p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.npz (its weights, Adam and RNG state; --seed is then unused)")
     p.add_argument("--init", choices=("glorot", "normal"), default="glorot",
                    help="weight initialization: Glorot uniform (default) or N(0, 1/fan_in)")
     p.add_argument("--no-progress", dest="progress", action="store_false",
