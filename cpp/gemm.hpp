@@ -331,6 +331,25 @@ void product(int64_t m, int64_t n, int64_t k, const T* a, bool ta, const T* b, b
   // sparse_b: op(B) has many exact zeros (a fed input); its all-zero k rows
   // are skipped per column panel, which is exact when op(A) is finite.
   if (sparse_b) sparse_b = all_finite<T>(m, k, A);
+  // G B^T with few rows (a small layer's weight pullback: m < 4 MR, wide n):
+  // packing B^T (a gather of n x k) would cost about as much as the product,
+  // so compute C^T = B G^T instead (B read in place, the small G^T packed)
+  // into a scratch buffer and transpose it into C; each entry is the same sum,
+  // in the same k order.
+  if (tb && !ta && !sparse_b && m < 4 * Tiles<T>::MR && n >= 8 * Tiles<T>::NR) {
+    thread_local std::vector<T, Eigen::aligned_allocator<T>> ct;
+    if (ct.size() < static_cast<size_t>(n * m)) ct.resize(n * m);
+    product<T>(n, m, k, b, false, a, true, ct.data(), true, threads, false);
+    for (int64_t i = 0; i < m; ++i) {
+      T* ci = c + i * n;
+      const T* src = ct.data() + i;
+      if (assign)
+        for (int64_t j = 0; j < n; ++j) ci[j] = src[j * m];
+      else
+        for (int64_t j = 0; j < n; ++j) ci[j] += src[j * m];
+    }
+    return;
+  }
   const int64_t work = m * n * k;
   int t = (threads > 1 && work >= (int64_t(1) << 18)) ? threads : 1;
   if (t == 1) {
