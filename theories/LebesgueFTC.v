@@ -260,3 +260,101 @@ by rewrite G_sub// fineK//; apply: fin.
 Qed.
 
 End ftc.
+
+Lemma near_itv_oc (x : R) : \forall n \near \oo, x \in `]- n%:R, n%:R].
+Proof.
+exists (Num.bound `|x|) => // n /= Nn.
+have xn : `|x| < n%:R.
+  apply: lt_le_trans (archi_boundP (normr_ge0 x)) _.
+  by rewrite ler_nat.
+by move: xn; rewrite ltr_norml in_itv/= => /andP[-> /ltW ->].
+Qed.
+
+Lemma itv_oc_nd (n m : nat) : (n <= m)%N ->
+  `]- n%:R, n%:R]%classic `<=` (`]- m%:R, m%:R]%classic : set R).
+Proof.
+move=> nm x; rewrite /= !in_itv/= => /andP[nx xn]; apply/andP; split.
+  by apply: le_lt_trans nx; rewrite ler_oppl opprK ler_nat.
+by apply: le_trans xn _; rewrite ler_nat.
+Qed.
+
+Section improper.
+Variables (f F : R -> R).
+Hypothesis cf : continuous f.
+Hypothesis dF : forall x, is_derive x 1 F (f x).
+
+Let mf : measurable_fun setT (EFin \o f).
+Proof. by apply/EFin_measurable_fun; exact: continuous_measurable_fun. Qed.
+
+Let g n := (EFin \o f) \_ (`]- n%:R, n%:R]%classic : set R).
+
+Let mg n : measurable_fun setT (g n).
+Proof.
+apply/(measurable_restrict _ (measurable_itv _) measurableT) => //.
+exact: measurable_funS mf.
+Qed.
+
+Let int_g n : (\int[lambda]_x g n x = (F n%:R - F (- n%:R))%:E)%E.
+Proof.
+rewrite -integral_mkcond newton_leibniz//.
+by rewrite (@le_trans _ _ 0)// ?oppr_le0 ?ler0n.
+Qed.
+
+Let g_cvg x : g ^~ x --> (EFin \o f) x.
+Proof.
+apply: cvg_near_cst; have := near_itv_oc x; apply: filterS => n xn.
+by rewrite /g /patch mem_set.
+Qed.
+
+(** A nonnegative continuous function with a bounded primitive is
+    integrable on the whole line. *)
+Lemma integrable_bounded_primitive (M : R) :
+  (forall x, 0 <= f x) -> (forall x, `|F x| <= M) ->
+  lambda.-integrable setT (EFin \o f).
+Proof.
+move=> f0 FM; split => //.
+have g0 n x : (0 <= g n x)%E.
+  by rewrite /g /patch; case: ifP => // _; rewrite /= lee_fin.
+have nd_g x : {homo g ^~ x : n m / (n <= m)%N >-> (n <= m)%E}.
+  move=> n m nm; rewrite /g !/patch; case: ifPn => xn.
+  by rewrite (mem_set (itv_oc_nd nm (set_mem xn))).
+  by case: ifP => // _; rewrite /= lee_fin.
+have := @cvg_monotone_convergence _ _ _ lambda setT measurableT g
+  (fun n => mg n) (fun n x _ => g0 n x) (fun x _ => nd_g x).
+have -> : (fun x => lim (g ^~ x)) = EFin \o f.
+  by apply: funext => x; apply: cvg_lim => //; exact: g_cvg.
+move=> cvgI; rewrite (_ : (fun x => `|(EFin \o f) x|%E) = EFin \o f); last first.
+  by apply: funext => x /=; rewrite ger0_norm.
+rewrite -(cvg_lim _ cvgI)//.
+apply: (@le_lt_trans _ _ (M *+ 2)%:E); last exact: ltry.
+apply: lime_le; first by apply/cvg_ex; eexists; exact: cvgI.
+apply: nearW => n; rewrite int_g lee_fin.
+have := FM n%:R; have := FM (- n%:R); rewrite !ler_norml.
+move=> /andP[/RleP + /RleP +] /andP[/RleP + /RleP +].
+rewrite mulr2n; to_std; move=> ? ? ? ?; apply/RleP; to_std.
+lra.
+Qed.
+
+(** Improper Newton-Leibniz: for [f] integrable on the line with primitive
+    [F], [\int f = lim F(n) - lim F(-n)]. *)
+Theorem integral_improper (L0 L1 : R) :
+  lambda.-integrable setT (EFin \o f) ->
+  (fun n => F n%:R) --> L1 -> (fun n => F (- n%:R)) --> L0 ->
+  (\int[lambda]_x (f x)%:E = (L1 - L0)%:E)%E.
+Proof.
+move=> intf FL1 FL0.
+have gc : {ae lambda, forall x, setT x -> g ^~ x --> (EFin \o f) x}.
+  by apply: aeW => x _; exact: g_cvg.
+have gb : {ae lambda, forall x n, setT x -> (`|g n x| <= (abse \o (EFin \o f)) x)%E}.
+  apply: aeW => x n _; rewrite /g /patch; case: ifP => _ //=.
+  by rewrite normr0 lee_fin.
+have [_ _ cvgI] := @dominated_convergence _ _ _ lambda setT measurableT g
+  (EFin \o f) (abse \o (EFin \o f)) (fun n => mg n) mf
+  gc (integrable_abse measurableT intf) gb.
+have cvgJ : (fun n => (F n%:R - F (- n%:R))%:E) --> (L1 - L0)%:E.
+  by apply/fine_cvgP; split; [exact: nearW|exact: cvgB].
+move: cvgJ; rewrite -(funext int_g) => cvgJ.
+exact: (@cvg_unique _ _ _ _ _ _ cvgI cvgJ).
+Qed.
+
+End improper.
