@@ -34,7 +34,10 @@ Notation lambda := (@lebesgue_measure R).
 Lemma R0E : (0 : R) = R0. Proof. by []. Qed.
 Lemma R1E : (1 : R) = R1. Proof. by []. Qed.
 Lemma RnatE n : (n%:R : R) = INR n. Proof. by rewrite INRE. Qed.
-Ltac to_std := rewrite -?RminusE -?RplusE -?RoppE -?RmultE -?RpowE ?RnatE ?R0E ?R1E; simpl INR.
+Ltac Req_change := match goal with
+  | |- @eq _ ?a ?b => change (@eq Rdefinitions.R a b) end.
+Ltac to_std := rewrite -?RminusE -?RplusE -?RoppE -?RmultE -?RpowE ?RnatE ?R0E ?R1E;
+  simpl INR; try Req_change.
 Ltac std_goal := (try apply/RleP); (try apply/RltP); to_std.
 Ltac to_std_in H := rewrite -?RminusE -?RplusE -?RoppE -?RmultE -?RpowE ?RnatE ?R0E ?R1E in H; simpl INR in H.
 

@@ -1,0 +1,227 @@
+(** * Swapping derivative and Gaussian expectation
+
+    [gauss_expect m s h] is E[h x] for x ~ N(m, s^2) (Lebesgue integral of
+    [h] against [gauss_pdf m s]).
+    - [pathwise_swap]: d/dt E_e[f t e] = E_e[d/dt f t e] (reparameterisation);
+    - [score_function_swap]: d/dt E_{x ~ N(mu t, s t)}[h x]
+      = E[h x * d/dt log p(x; mu t, s t)];
+    - [*_line], [*_vec], [*_mx]: the same for one entry of a vector or matrix
+      parameter.
+    Each is stated under an explicit integrable dominating function [g]. *)
+From Coq Require Import Reals Lra Psatz.
+From HB Require Import structures.
+From mathcomp Require Import all_ssreflect ssralg ssrnum ssrint interval finmap matrix.
+From mathcomp.classical Require Import boolp classical_sets functions cardinality fsbigop mathcomp_extra set_interval.
+From mathcomp.analysis Require Import signed reals ereal topology normedtype sequences esum measure lebesgue_measure numfun lebesgue_integral derive realfun exp trigo Rstruct.
+From Certigrad Require Import Leibniz LebesgueFTC Gaussian.
+Import Order.TTheory GRing.Theory Num.Def Num.Theory.
+Import numFieldNormedType.Exports.
+Set Implicit Arguments.
+Unset Strict Implicit.
+Unset Printing Implicit Defensive.
+Local Open Scope classical_set_scope.
+Local Open Scope ring_scope.
+
+Notation R := real_realType.
+Notation lambda := (@lebesgue_measure R).
+
+(** [gauss_expect m s h] is E[h(x)] for x ~ N(m, s^2), as the Lebesgue
+    integral of [h] against the density; [gauss_integrable m s h] says that
+    the integral exists. *)
+Definition gauss_integrable (m s : R) (h : R -> R) :=
+  lambda.-integrable setT (fun x => (h x * gauss_pdf m s x)%:E).
+
+Definition gauss_expect (m s : R) (h : R -> R) : R :=
+  fine (\int[lambda]_x (h x * gauss_pdf m s x)%:E)%E.
+
+Lemma is_derive_mulrc (phi : R -> R) (t d c : R) :
+  is_derive t 1 phi d -> is_derive t 1 (fun y => phi y * c) (d * c).
+Proof.
+move=> H; apply: trigger_derive.
+have E a b : a *: b = a * b :> R by [].
+by rewrite !E; to_std; ring.
+Qed.
+
+Lemma is_derive_mulcr (phi : R -> R) (t d c : R) :
+  is_derive t 1 phi d -> is_derive t 1 (fun y => c * phi y) (c * d).
+Proof.
+move=> H; apply: trigger_derive.
+have E a b : a *: b = a * b :> R by [].
+by rewrite !E; to_std; ring.
+Qed.
+
+Section pathwise.
+Variables (m s : R) (f df : R -> R -> R) (g : R -> R) (a b : R).
+Hypothesis intf : forall t, t \in `]a, b[ -> gauss_integrable m s (f t).
+Hypothesis derf : forall e t, t \in `]a, b[ -> is_derive t 1 (f ^~ e) (df t e).
+Hypothesis ig : lambda.-integrable setT (EFin \o g).
+Hypothesis dom : forall e t, t \in `]a, b[ -> `|df t e| * gauss_pdf m s e <= g e.
+
+(** Pathwise (reparameterization) gradient: d/dt E_{e ~ N(m,s^2)}[f t e]
+    = E[d/dt f t e]. *)
+Theorem pathwise_swap t : t \in `]a, b[ ->
+  is_derive t 1 (fun th => gauss_expect m s (f th)) (gauss_expect m s (df t)).
+Proof.
+move=> tab.
+apply: (@leibniz_is_derive _ _ _ lambda setT measurableT
+  (fun th e => f th e * gauss_pdf m s e) (fun th e => df th e * gauss_pdf m s e)
+  g a b) => //.
+- by move=> e _ th thab; apply: is_derive_mulrc; exact: derf.
+- move=> e _ th thab; rewrite normrM (gtr0_norm (gauss_pdf_gt0 _ _ _)).
+  exact: dom.
+Qed.
+End pathwise.
+
+Section score_function.
+Variables (h : R -> R) (mu s dmu ds : R -> R) (g : R -> R) (a b : R).
+Hypothesis dmu_ : forall t, t \in `]a, b[ -> is_derive t 1 mu (dmu t).
+Hypothesis ds_ : forall t, t \in `]a, b[ -> is_derive t 1 s (ds t).
+Hypothesis s0 : forall t, t \in `]a, b[ -> 0 < s t.
+Hypothesis inth : forall t, t \in `]a, b[ -> gauss_integrable (mu t) (s t) h.
+Hypothesis ig : lambda.-integrable setT (EFin \o g).
+Hypothesis dom : forall x t, t \in `]a, b[ ->
+  `|h x * gauss_score (mu t) (s t) (dmu t) (ds t) x| * gauss_pdf (mu t) (s t) x
+    <= g x.
+
+(** Score-function (REINFORCE) gradient: d/dt E_{x ~ N(mu t, (s t)^2)}[h x]
+    = E[h x * d/dt log p(x; mu t, s t)], the score being [gauss_score]
+    (see [is_derive_gauss_logpdf]). *)
+Theorem score_function_swap t : t \in `]a, b[ ->
+  is_derive t 1 (fun th => gauss_expect (mu th) (s th) h)
+    (gauss_expect (mu t) (s t)
+       (fun x => h x * gauss_score (mu t) (s t) (dmu t) (ds t) x)).
+Proof.
+move=> tab.
+apply: (@leibniz_is_derive _ _ _ lambda setT measurableT
+  (fun th x => h x * gauss_pdf (mu th) (s th) x)
+  (fun th x => h x * gauss_score (mu th) (s th) (dmu th) (ds th) x *
+               gauss_pdf (mu th) (s th) x)
+  g a b) => //.
+- move=> x _ th thab; rewrite -mulrA [_ * gauss_pdf _ _ _]mulrC.
+  apply: is_derive_mulcr; apply: is_derive_gauss_pdf; [exact: dmu_|exact: ds_|].
+  exact: s0.
+- move=> x _ th thab; rewrite normrM (gtr0_norm (gauss_pdf_gt0 _ _ _)).
+  exact: dom.
+Qed.
+
+End score_function.
+
+(** * Partial derivatives with respect to one entry of a vector or matrix
+    parameter: the one-dimensional theorems along the line [t |-> th[i := t]]. *)
+
+Definition vec_upd n (th : 'I_n -> R) (i : 'I_n) (t : R) : 'I_n -> R :=
+  fun j => if j == i then t else th j.
+
+Lemma vec_upd_id n (th : 'I_n -> R) i : vec_upd th i (th i) = th.
+Proof. by apply: funext => j; rewrite /vec_upd; case: eqP => // ->. Qed.
+
+Definition mx_upd p q (A : 'M[R]_(p, q)) (i : 'I_p) (j : 'I_q) (t : R) :=
+  \matrix_(k, l) if (k == i) && (l == j) then t else A k l.
+
+Lemma mx_upd_id p q (A : 'M[R]_(p, q)) i j : mx_upd A i j (A i j) = A.
+Proof.
+apply/matrixP => k l; rewrite /mx_upd mxE.
+by case: eqP => [->|//]; case: eqP => [->|].
+Qed.
+
+Section partial.
+Variables (P : Type) (line : R -> P) (t0 a b : R).
+Hypothesis t0ab : t0 \in `]a, b[.
+
+(** Pathwise gradient along a line of parameters. *)
+Corollary pathwise_swap_line (m s : R) (F dF : P -> R -> R) (g : R -> R) :
+  (forall t, t \in `]a, b[ -> gauss_integrable m s (F (line t))) ->
+  (forall e t, t \in `]a, b[ -> is_derive t 1 (fun u => F (line u) e) (dF (line t) e)) ->
+  lambda.-integrable setT (EFin \o g) ->
+  (forall e t, t \in `]a, b[ -> `|dF (line t) e| * gauss_pdf m s e <= g e) ->
+  is_derive t0 1 (fun t => gauss_expect m s (F (line t)))
+    (gauss_expect m s (dF (line t0))).
+Proof.
+move=> intF derF ig dom.
+exact: (@pathwise_swap m s (fun t => F (line t)) (fun t => dF (line t)) g a b).
+Qed.
+
+(** Score-function gradient along a line of parameters. *)
+Corollary score_function_swap_line (h : R -> R) (mu s dmu ds : P -> R)
+    (g : R -> R) :
+  (forall t, t \in `]a, b[ -> is_derive t 1 (mu \o line) (dmu (line t))) ->
+  (forall t, t \in `]a, b[ -> is_derive t 1 (s \o line) (ds (line t))) ->
+  (forall t, t \in `]a, b[ -> 0 < s (line t)) ->
+  (forall t, t \in `]a, b[ -> gauss_integrable (mu (line t)) (s (line t)) h) ->
+  lambda.-integrable setT (EFin \o g) ->
+  (forall x t, t \in `]a, b[ ->
+    `|h x * gauss_score (mu (line t)) (s (line t)) (dmu (line t)) (ds (line t)) x|
+      * gauss_pdf (mu (line t)) (s (line t)) x <= g x) ->
+  is_derive t0 1 (fun t => gauss_expect (mu (line t)) (s (line t)) h)
+    (gauss_expect (mu (line t0)) (s (line t0))
+      (fun x => h x * gauss_score (mu (line t0)) (s (line t0))
+                        (dmu (line t0)) (ds (line t0)) x)).
+Proof.
+move=> dmu_ ds_ s0 inth ig dom.
+exact: (@score_function_swap h (mu \o line) (s \o line) (dmu \o line)
+  (ds \o line) g a b).
+Qed.
+
+End partial.
+
+(** The entry-wise instances: [vec_upd th i] and [mx_upd A i j] are lines
+    through [th] (resp. [A]) at [t = th i] (resp. [A i j]). *)
+Corollary pathwise_swap_vec n (th : 'I_n -> R) (i : 'I_n) (a b m s : R)
+    (F dF : ('I_n -> R) -> R -> R) (g : R -> R) :
+  th i \in `]a, b[ ->
+  (forall t, t \in `]a, b[ -> gauss_integrable m s (F (vec_upd th i t))) ->
+  (forall e t, t \in `]a, b[ ->
+     is_derive t 1 (fun u => F (vec_upd th i u) e) (dF (vec_upd th i t) e)) ->
+  lambda.-integrable setT (EFin \o g) ->
+  (forall e t, t \in `]a, b[ -> `|dF (vec_upd th i t) e| * gauss_pdf m s e <= g e) ->
+  is_derive (th i) 1 (fun t => gauss_expect m s (F (vec_upd th i t)))
+    (gauss_expect m s (dF th)).
+Proof.
+move=> thab intF derF ig dom.
+have := @pathwise_swap_line _ (vec_upd th i) (th i) a b thab m s F dF g
+  intF derF ig dom.
+by rewrite vec_upd_id.
+Qed.
+
+Corollary pathwise_swap_mx p q (A : 'M[R]_(p, q)) i j (a b m s : R)
+    (F dF : 'M[R]_(p, q) -> R -> R) (g : R -> R) :
+  A i j \in `]a, b[ ->
+  (forall t, t \in `]a, b[ -> gauss_integrable m s (F (mx_upd A i j t))) ->
+  (forall e t, t \in `]a, b[ ->
+     is_derive t 1 (fun u => F (mx_upd A i j u) e) (dF (mx_upd A i j t) e)) ->
+  lambda.-integrable setT (EFin \o g) ->
+  (forall e t, t \in `]a, b[ -> `|dF (mx_upd A i j t) e| * gauss_pdf m s e <= g e) ->
+  is_derive (A i j) 1 (fun t => gauss_expect m s (F (mx_upd A i j t)))
+    (gauss_expect m s (dF A)).
+Proof.
+move=> Aab intF derF ig dom.
+have := @pathwise_swap_line _ (mx_upd A i j) (A i j) a b Aab m s F dF g
+  intF derF ig dom.
+by rewrite mx_upd_id.
+Qed.
+
+Corollary score_function_swap_vec n (th : 'I_n -> R) (i : 'I_n) (a b : R)
+    (h : R -> R) (mu s dmu ds : ('I_n -> R) -> R) (g : R -> R) :
+  th i \in `]a, b[ ->
+  (forall t, t \in `]a, b[ ->
+     is_derive t 1 (fun u => mu (vec_upd th i u)) (dmu (vec_upd th i t))) ->
+  (forall t, t \in `]a, b[ ->
+     is_derive t 1 (fun u => s (vec_upd th i u)) (ds (vec_upd th i t))) ->
+  (forall t, t \in `]a, b[ -> 0 < s (vec_upd th i t)) ->
+  (forall t, t \in `]a, b[ ->
+     gauss_integrable (mu (vec_upd th i t)) (s (vec_upd th i t)) h) ->
+  lambda.-integrable setT (EFin \o g) ->
+  (forall x t, t \in `]a, b[ ->
+    `|h x * gauss_score (mu (vec_upd th i t)) (s (vec_upd th i t))
+             (dmu (vec_upd th i t)) (ds (vec_upd th i t)) x|
+      * gauss_pdf (mu (vec_upd th i t)) (s (vec_upd th i t)) x <= g x) ->
+  is_derive (th i) 1
+    (fun t => gauss_expect (mu (vec_upd th i t)) (s (vec_upd th i t)) h)
+    (gauss_expect (mu th) (s th)
+      (fun x => h x * gauss_score (mu th) (s th) (dmu th) (ds th) x)).
+Proof.
+move=> thab dmu_ ds_ s0 inth ig dom.
+have := @score_function_swap_line _ (vec_upd th i) (th i) a b thab h mu s dmu ds g
+  dmu_ ds_ s0 inth ig dom.
+by rewrite vec_upd_id.
+Qed.
