@@ -236,4 +236,6 @@ def load_mnist(data_dir=None, verify: bool = True) -> Mnist:
 
 def flatten_images(images: np.ndarray, dtype="float32") -> np.ndarray:
     """Images ``(n, 28, 28)`` uint8 -> ``(n, 784)`` in [0, 1] (row per image)."""
-    return (images.reshape(images.shape[0], -1).astype(dtype) / np.asarray(255, dtype=dtype)).astype(dtype)
+    out = images.reshape(images.shape[0], -1).astype(dtype)
+    out /= np.asarray(255, dtype=dtype)
+    return out
