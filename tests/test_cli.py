@@ -17,10 +17,6 @@ DATA = ROOT / "data" / "mnist"
 SMALL = ["--limit", "100", "--batch-size", "10", "--hidden", "20", "--latent", "5", "--threads", "1"]
 
 
-def _runtime_or_skip():
-    pytest.importorskip("certigrad._core", reason="the certigrad runtime (certigrad._core) is not built")
-
-
 def test_help_lists_options(capsys):
     with pytest.raises(SystemExit) as e:
         cli.main(["train-vae", "--help"])
@@ -45,7 +41,6 @@ def run(argv, capsys):
 
 
 def test_smoke_one_epoch(tmp_path, capsys):
-    _runtime_or_skip()
     out = tmp_path / "run"
     code, stdout, stderr = run(["train-vae", "--epochs", "1", "--out", str(out), *SMALL], capsys)
     assert code == 0, stderr
@@ -66,7 +61,6 @@ def test_smoke_one_epoch(tmp_path, capsys):
 
 
 def test_resume_is_exact(tmp_path, capsys):
-    _runtime_or_skip()
     a, b = tmp_path / "a", tmp_path / "b"
     common = [*SMALL, "--dtype", "float64", "--no-plot", "--seed", "3"]
     assert run(["train-vae", "--epochs", "2", "--out", str(a), *common], capsys)[0] == 0
@@ -96,14 +90,12 @@ def _assert_one_line_error(code, err, *needles):
 
 
 def test_missing_data_dir(tmp_path, capsys):
-    _runtime_or_skip()
     missing = tmp_path / "no-such-dir"
     code, _, err = run(["train-vae", "--epochs", "1", "--out", str(tmp_path / "o"), "--data", str(missing), *SMALL], capsys)
     _assert_one_line_error(code, err, str(missing), "missing")
 
 
 def test_corrupt_data_file(tmp_path, capsys):
-    _runtime_or_skip()
     d = tmp_path / "mnist"
     shutil.copytree(DATA, d)
     bad = d / "t10k-labels-idx1-ubyte.gz"
@@ -114,7 +106,6 @@ def test_corrupt_data_file(tmp_path, capsys):
 
 
 def test_bad_checkpoints(tmp_path, capsys):
-    _runtime_or_skip()
     out = tmp_path / "o"
     args = ["train-vae", "--epochs", "2", "--out", str(out), "--resume", "--no-plot", *SMALL]
     # No checkpoint to resume.
@@ -142,7 +133,6 @@ def test_bad_checkpoints(tmp_path, capsys):
 
 def test_module_entry_point_bad_input_no_traceback(tmp_path):
     """In a real process: exit status 2 and one line on stderr."""
-    _runtime_or_skip()
     proc = subprocess.run(
         [sys.executable, "-m", "certigrad.cli", "train-vae", "--epochs", "1", "--data", str(tmp_path / "nope"),
          "--out", str(tmp_path / "o")],
