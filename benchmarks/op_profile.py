@@ -131,7 +131,9 @@ def in_graph(args):
     if core is None or not hasattr(core, "set_profile"):
         raise SystemExit("this runtime has no per-node profiler")
     opt = cg.Adam(rt, init_params(cfg, rng, args.dtype), **ADAM)
-    X = rng.uniform(0, 1, (BS * 8, D)).astype(args.dtype)
+    from certigrad.train import load_data
+
+    X = load_data(None, args.dtype)["train"][: BS * 8]  # real MNIST batches (sparsity matters)
     batches = [np.ascontiguousarray(X[i * BS : (i + 1) * BS].T) for i in range(8)]
     for i in range(3):
         opt.step({"x": batches[i % 8]}, seed=i, grad_scale=1 / BS)
