@@ -12,7 +12,7 @@ From Coq Require Import Reals Lra Psatz.
 From HB Require Import structures.
 From mathcomp Require Import all_ssreflect ssralg ssrnum ssrint interval finmap matrix.
 From mathcomp.classical Require Import boolp classical_sets functions cardinality fsbigop mathcomp_extra set_interval.
-From mathcomp.analysis Require Import signed reals ereal topology normedtype sequences esum measure lebesgue_measure numfun lebesgue_integral derive realfun exp trigo Rstruct.
+From mathcomp.analysis Require Import signed reals ereal topology normedtype sequences esum measure lebesgue_measure numfun lebesgue_integral derive realfun Rstruct exp trigo.
 From Certigrad Require Import Leibniz LebesgueFTC Gaussian.
 Import Order.TTheory GRing.Theory Num.Def Num.Theory.
 Import numFieldNormedType.Exports.
@@ -24,15 +24,6 @@ Local Open Scope ring_scope.
 
 Notation R := real_realType.
 Notation lambda := (@lebesgue_measure R).
-
-(** [gauss_expect m s h] is E[h(x)] for x ~ N(m, s^2), as the Lebesgue
-    integral of [h] against the density; [gauss_integrable m s h] says that
-    the integral exists. *)
-Definition gauss_integrable (m s : R) (h : R -> R) :=
-  lambda.-integrable setT (fun x => (h x * gauss_pdf m s x)%:E).
-
-Definition gauss_expect (m s : R) (h : R -> R) : R :=
-  fine (\int[lambda]_x (h x * gauss_pdf m s x)%:E)%E.
 
 Lemma is_derive_mulrc (phi : R -> R) (t d c : R) :
   is_derive t 1 phi d -> is_derive t 1 (fun y => phi y * c) (d * c).
