@@ -304,3 +304,191 @@ rewrite [X in _ <= X]ger0_norm; last first.
 apply: le_trans _ (@gauss_dom_le C a `|m| s s m s x s0 (lexx _) (lexx _) (lexx _) C0).
 by apply: ler_wpmul2r; [exact: ltW (gauss_pdf_gt0 _ _ _)|exact: hb].
 Qed.
+
+(** * Moments, by integration by parts *)
+
+Lemma is_derive_gauss_pdf_x m s x : 0 < s ->
+  is_derive x 1 (gauss_pdf m s) (- ((x - m) / s ^+ 2) * gauss_pdf m s x).
+Proof.
+move=> s0; have sn0 : s != 0 by rewrite gt_eqF.
+have dl : is_derive x 1 (fun y => gauss_logpdf m s y) (- ((x - m) / s ^+ 2)).
+  rewrite /gauss_logpdf; apply: trigger_derive.
+  have E a b : a *: b = a * b :> R by [].
+  have n2 : (2 : R) != 0 by rewrite pnatr_eq0.
+  rewrite !E -?(RinvE n2) -(RinvE sn0) -(RinvE (expf_neq0 2 sn0)); to_std.
+  by field; apply/eqP.
+have := @is_derive1_comp _ expR _ x _ _ (is_derive_expR _) dl.
+by rewrite mulrC.
+Qed.
+
+Lemma pow_le_expR n (y : R) : 0 <= y -> y ^+ n <= n%:R ^+ n * expR y.
+Proof.
+move=> y0; case: n => [|n]; first by rewrite !expr0 mul1r -expR0 ler_expR.
+have n0 : 0 < n.+1%:R :> R by rewrite ltr0n.
+have H : y / n.+1%:R <= expR (y / n.+1%:R) := expR_ge_id _.
+have Ey : n.+1%:R * (y / n.+1%:R) = y by rewrite mulrC divfK ?gt_eqF.
+have H' : (y / n.+1%:R) ^+ n.+1 <= expR y.
+  have h1 : 0 <= y / n.+1%:R by rewrite divr_ge0// ler0n.
+  have h2 : 0 <= expR (y / n.+1%:R) by exact: ltW (expR_gt0 _).
+  by rewrite -{2}Ey expRMm ler_expn2r ?nnegrE.
+rewrite -{1}Ey exprMn; apply: ler_wpmul2l => //.
+Qed.
+
+Lemma cpow_le_expR (m : R) k (x : R) :
+  `|(x - m) ^+ k| <= k%:R ^+ k * expR `|m| * expR (1 * `|x|).
+Proof.
+rewrite normrX mul1r -mulrA -expRD.
+apply: le_trans (pow_le_expR _ (normr_ge0 _)) _.
+apply: ler_wpmul2l; first by rewrite exprn_ge0.
+by rewrite ler_expR; apply: le_trans (ler_norm_sub x m) _; rewrite addrC.
+Qed.
+
+Lemma is_derive_cpow (m x : R) k :
+  is_derive x 1 (fun y : R => (y - m) ^+ k.+1) (k.+1%:R * (x - m) ^+ k).
+Proof.
+have E a b : a *: b = a * b :> R by [].
+elim: k => [|k IH].
+  rewrite (_ : (fun y : R => (y - m) ^+ 1) = (fun y => y - m)); last first.
+    by apply: funext => y; rewrite expr1.
+  by apply: trigger_derive; rewrite expr0 mulr1 subr0.
+rewrite (_ : (fun y : R => (y - m) ^+ k.+2) = (fun y => (y - m) ^+ k.+1 * (y - m)));
+  last by apply: funext => y; rewrite exprSr.
+apply: trigger_derive.
+rewrite !E subr0 mulr1 [(x - m) ^+ k.+1]exprS.
+by rewrite [k.+2%:R]mulrSr; to_std; ring.
+Qed.
+
+Lemma continuous_cpow (m : R) k : continuous (fun x : R => (x - m) ^+ k).
+Proof.
+case: k => [|k].
+  rewrite (_ : (fun x : R => (x - m) ^+ 0) = cst 1); last first.
+    by apply: funext => ?; rewrite expr0.
+  exact: cst_continuous.
+by apply: derivable_continuous => x; case: (is_derive_cpow m x k).
+Qed.
+
+Lemma gauss_integrable_cpow m s k : 0 < s ->
+  gauss_integrable m s (fun x => (x - m) ^+ k).
+Proof.
+move=> s0; apply: (@gauss_integrable_expR _ _ (k%:R ^+ k * expR `|m|) 1) => //.
+  exact: continuous_measurable_fun (@continuous_cpow m k).
+exact: cpow_le_expR.
+Qed.
+
+Lemma cvg0_bound (u : nat -> R) (K : R) :
+  (forall n, `|u n| <= K / n.+1%:R) -> u --> (0 : R).
+Proof.
+move=> H; apply/cvgrPdist_lt => e e0.
+have K1 : 0 < `|K| + 1 by rewrite ltr_paddl.
+have eK : 0 < e / (`|K| + 1) by rewrite divr_gt0.
+near=> n; rewrite sub0r normrN (le_lt_trans (H n))//.
+have hn : n.+1%:R^-1 < e / (`|K| + 1).
+  by near: n; exact: (@near_infty_natSinv_lt _ (PosNum eK)).
+apply: (le_lt_trans (y := (`|K| + 1) * n.+1%:R^-1)).
+  apply: ler_wpmul2r; first by rewrite invr_ge0 ler0n.
+  by apply: le_trans (ler_norm _) _; rewrite ler_addl.
+by rewrite mulrC -ltr_pdivl_mulr.
+Unshelve. all: by end_near. Qed.
+
+Lemma cvg0_expR_quad (F : R -> R) (K a b : R) : 0 < b ->
+  (forall x, `|F x| <= K * expR (a * `|x| - b * x ^+ 2)) ->
+  (fun n => F n%:R) --> (0 : R) /\ (fun n => F (- n%:R)) --> (0 : R).
+Proof.
+move=> b0 HF.
+have K0 : 0 <= K.
+  have := le_trans (normr_ge0 _) (HF 0).
+  by rewrite normr0 mulr0 expr0n /= mulr0 subr0 expR0 mulr1.
+set K2 := expR (a ^+ 2 / (2 * b)) * (1 + 2 / b).
+have bnd x : `|F x| <= K * K2 / (1 + x ^+ 2).
+  apply: le_trans (HF x) _; rewrite -mulrA; apply: ler_wpmul2l => //.
+  by rewrite ler_pdivl_mulr ?ltr_paddr ?sqr_ge0// mulrC expR_quad_bound.
+have bn (n : nat) (x : R) : `|x| = n%:R -> `|F x| <= K * K2 / n.+1%:R.
+  move=> xn; apply: le_trans (bnd x) _.
+  have KK : 0 <= K * K2.
+    apply: mulr_ge0 => //; apply: mulr_ge0; first exact: ltW (expR_gt0 _).
+    by apply: addr_ge0 => //; apply: divr_ge0 => //; exact: ltW.
+  apply: ler_wpmul2l => //; rewrite lef_pinv ?posrE ?ltr_paddr ?sqr_ge0//.
+  rewrite -real_normK ?num_real// xn -natrX -natr1 addrC ler_add2l ler_nat.
+  by case: n {xn} => // n; rewrite expnS leq_pmulr.
+split; apply: (cvg0_bound (K := K * K2)) => n; apply: bn.
+  by rewrite ger0_norm.
+by rewrite normrN ger0_norm.
+Qed.
+
+Section moments.
+Variables (m s : R).
+Hypothesis s0 : 0 < s.
+
+Let pdf := gauss_pdf m s.
+Let A k x := (x - m) ^+ k * pdf x.
+
+Let intA k : lambda.-integrable setT (EFin \o A k).
+Proof. exact: gauss_integrable_cpow. Qed.
+
+Let contA k : continuous (A k).
+Proof.
+move=> x; apply: (@continuousM _ _ (fun x => (x - m) ^+ k) pdf).
+  exact: continuous_cpow.
+exact: continuous_gauss_pdf.
+Qed.
+
+(** Integration by parts against the Gaussian density:
+    [(k+1) E[(x-m)^k] = E[(x-m)^(k+2)] / s^2]. *)
+Lemma gauss_ibp k :
+  k.+1%:R * gauss_expect m s (fun x => (x - m) ^+ k) =
+  (s ^+ 2)^-1 * gauss_expect m s (fun x => (x - m) ^+ k.+2).
+Proof.
+pose f x := k.+1%:R * A k x - (s ^+ 2)^-1 * A k.+2 x.
+pose F x := (x - m) ^+ k.+1 * pdf x.
+have sn0 : s != 0 by rewrite gt_eqF.
+have dF x : is_derive x 1 F (f x).
+  have H := is_deriveM (is_derive_cpow m x k) (is_derive_gauss_pdf_x m x s0).
+  apply: (trigger_derive H).
+  rewrite /f /A /pdf.
+  have E a b : a *: b = a * b :> R by [].
+  rewrite !E [(x - m) ^+ k.+2]exprS [(x - m) ^+ k.+1]exprS.
+  move: (s ^- 2) ((x - m) ^+ k) (gauss_pdf m s x) (k.+1%:R : R) => is2 P G K.
+  by to_std; ring.
+have cf : continuous f.
+  move=> x; apply: (@continuousB _ _ _ (fun x => k.+1%:R * A k x)
+      (fun x => (s ^+ 2)^-1 * A k.+2 x)).
+    by apply: (@continuousM _ _ (cst _) (A k)); [exact: cst_continuous|exact: contA].
+  by apply: (@continuousM _ _ (cst _) (A k.+2)); [exact: cst_continuous|exact: contA].
+have intf : lambda.-integrable setT (EFin \o f).
+  have := integrableB measurableT (integrablerM measurableT k.+1%:R (intA k))
+    (integrablerM measurableT (s ^+ 2)^-1 (intA k.+2)).
+  by apply: eq_integrable => // x _; rewrite /f /= EFinB !EFinM.
+have [FL1 FL0] : (fun n => F n%:R) --> (0 : R) /\ (fun n => F (- n%:R)) --> (0 : R).
+  apply: (@cvg0_expR_quad F
+     ((k.+1%:R ^+ k.+1 * expR `|m|) * (s * gauss_const)^-1)
+     (1 + `|m| / s ^+ 2) ((2 * s ^+ 2)^-1)).
+    by rewrite invr_gt0 mulr_gt0// exprn_gt0.
+  move=> x; rewrite /F normrM (gtr0_norm (gauss_pdf_gt0 _ _ _)).
+  have C0 : 0 <= k.+1%:R ^+ k.+1 * expR `|m|.
+    by rewrite mulr_ge0 ?exprn_ge0 ?ler0n//; exact: ltW (expR_gt0 _).
+  have H := @gauss_dom_le (k.+1%:R ^+ k.+1 * expR `|m|) 1 `|m| s s m s x s0
+    (lexx _) (lexx _) (lexx _) C0.
+  apply: le_trans _ H.
+  apply: ler_wpmul2r; first exact: ltW (gauss_pdf_gt0 _ _ _).
+  exact: cpow_le_expR.
+have := integral_improper cf dF intf FL1 FL0.
+rewrite subrr /f.
+have -> : (\int[lambda]_x (k.+1%:R * A k x - (s ^+ 2)^-1 * A k.+2 x)%:E)%E =
+  (k.+1%:R%:E * \int[lambda]_x (A k x)%:E - ((s ^+ 2)^-1)%:E * \int[lambda]_x (A k.+2 x)%:E)%E.
+  under eq_integral do rewrite EFinB.
+  have i1 := integrablerM measurableT k.+1%:R (intA k).
+  have i2 := integrablerM measurableT (s ^+ 2)^-1 (intA k.+2).
+  rewrite (@integralB_EFin _ _ _ lambda setT (fun x => k.+1%:R * A k x)
+    (fun x => (s ^+ 2)^-1 * A k.+2 x))//.
+  under eq_integral do rewrite EFinM.
+  under [X in (_ - X)%E]eq_integral do rewrite EFinM.
+  rewrite integralM//; last exact: intA.
+  rewrite integralM//; exact: intA.
+rewrite /gauss_expect -/pdf.
+have fin j : (\int[lambda]_x (A j x)%:E)%E \is a fin_num.
+  exact: (integral_fune_fin_num measurableT (intA j)).
+rewrite -(fineK (fin k)) -(fineK (fin k.+2)) -!EFinM -EFinB => /eqP.
+by rewrite eqe subr_eq0 => /eqP.
+Qed.
+
+End moments.
