@@ -491,4 +491,66 @@ rewrite -(fineK (fin k)) -(fineK (fin k.+2)) -!EFinM -EFinB => /eqP.
 by rewrite eqe subr_eq0 => /eqP.
 Qed.
 
+Lemma gauss_mean0 : gauss_expect m s (fun x => x - m) = 0.
+Proof.
+pose f x := - (s ^+ 2)^-1 * A 1 x.
+have sn0 : s != 0 by rewrite gt_eqF.
+have dF x : is_derive x 1 pdf (f x).
+  apply: (trigger_derive (is_derive_gauss_pdf_x m x s0)).
+  rewrite /f /A /pdf expr1; move: (x - m) (gauss_pdf m s x) ((s ^+ 2)^-1) => y G is2.
+  by to_std; ring.
+have cf : continuous f.
+  move=> x; apply: (@continuousM _ _ (cst _) (A 1)); first exact: cst_continuous.
+  exact: contA.
+have intf : lambda.-integrable setT (EFin \o f).
+  have := integrablerM measurableT (- (s ^+ 2)^-1) (intA 1).
+  by apply: eq_integrable => // x _; rewrite /f /= EFinM.
+have [FL1 FL0] : (fun n => pdf n%:R) --> (0 : R) /\ (fun n => pdf (- n%:R)) --> (0 : R).
+  apply: (@cvg0_expR_quad pdf ((s * gauss_const)^-1) (0 + `|m| / s ^+ 2)
+     ((2 * s ^+ 2)^-1)).
+    by rewrite invr_gt0 mulr_gt0// exprn_gt0.
+  move=> x; rewrite (gtr0_norm (gauss_pdf_gt0 _ _ _)).
+  have H := @gauss_dom_le 1 0 `|m| s s m s x s0 (lexx _) (lexx _) (lexx _) ler01.
+  by move: H; rewrite /gauss_dom mul0r expR0 !mul1r.
+have := integral_improper cf dF intf FL1 FL0.
+rewrite subrr /f.
+under eq_integral do rewrite EFinM.
+rewrite integralM//; last exact: intA.
+have fin : (\int[lambda]_x (A 1 x)%:E)%E \is a fin_num.
+  exact: (integral_fune_fin_num measurableT (intA 1)).
+rewrite -(fineK fin) -EFinM => /eqP; rewrite eqe mulf_eq0 oppr_eq0 invr_eq0.
+rewrite expf_eq0 (negbTE sn0) andbF /= => /eqP H.
+rewrite /gauss_expect -/pdf; rewrite (_ : (fun x => ((x - m) * pdf x)%:E) =
+  (fun x => (A 1 x)%:E)) ?H//.
+Qed.
+
+Lemma gauss_moment2 :
+  gauss_expect m s (fun x => (x - m) ^+ 2) = s ^+ 2 * gauss_expect m s (fun=> 1).
+Proof.
+have := gauss_ibp 0; rewrite mul1r.
+have -> : (fun x => (x - m) ^+ 0) = (fun=> 1) by apply: funext => x; rewrite expr0.
+move=> ->; rewrite mulrA mulfV ?mul1r// expf_neq0// gt_eqF.
+  by [].
+exact: s0.
+Qed.
+
+Lemma gauss_moment3 : gauss_expect m s (fun x => (x - m) ^+ 3) = 0.
+Proof.
+have := gauss_ibp 1.
+have -> : (fun x => (x - m) ^+ 1) = (fun x => x - m) by apply: funext => x; rewrite expr1.
+rewrite gauss_mean0 mulr0 => /esym /eqP; rewrite mulf_eq0 invr_eq0 expf_eq0.
+by rewrite gt_eqF//= => /eqP.
+Qed.
+
+Lemma gauss_moment4 : gauss_expect m s (fun x => (x - m) ^+ 4) =
+  3%:R * s ^+ 4 * gauss_expect m s (fun=> 1).
+Proof.
+have := gauss_ibp 2; rewrite gauss_moment2 => H.
+have sn0 : s ^+ 2 != 0 by rewrite expf_neq0// gt_eqF.
+apply: (mulfI (invr_neq0 sn0)); rewrite -H.
+have sn : s != 0 by rewrite gt_eqF.
+move: (gauss_expect m s (fun=> 1)) => E.
+rewrite -(RinvE sn0); to_std; by field; apply/eqP.
+Qed.
+
 End moments.
