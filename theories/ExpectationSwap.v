@@ -216,3 +216,118 @@ have := @score_function_swap_line _ (vec_upd th i) (th i) a b thab h mu s dmu ds
   dmu_ ds_ s0 inth ig dom.
 by rewrite vec_upd_id.
 Qed.
+
+(** * Ready-to-use versions: domination from growth bounds *)
+
+Definition score_const (M s1 D1 D2 : R) : R :=
+  (D1 * ((1 + M) / s1) + D2 * (((1 + M) / s1) ^+ 2 + 1)) / s1.
+
+Lemma score_bound (mu s dmu ds x M s1 D1 D2 : R) :
+  0 < s1 -> s1 <= s -> `|mu| <= M -> `|dmu| <= D1 -> `|ds| <= D2 ->
+  `|gauss_score mu s dmu ds x| <= score_const M s1 D1 D2 * expR (2 * `|x|).
+Proof.
+move=> s10 s1s muM dD1 dD2.
+have s0 : 0 < s := lt_le_trans s10 s1s.
+have M0 : 0 <= M := le_trans (normr_ge0 _) muM.
+have D10 : 0 <= D1 := le_trans (normr_ge0 _) dD1.
+have D20 : 0 <= D2 := le_trans (normr_ge0 _) dD2.
+set z := (x - mu) / s; set w := (1 + M) / s1; set E := expR `|x|.
+have w0 : 0 <= w by rewrite divr_ge0 ?addr_ge0// ltW.
+have E1 : 1 <= E by exact: expR_abs_ge1.
+have E0 : 0 <= E := le_trans ler01 E1.
+have EE : expR (2 * `|x|) = E * E by rewrite mulr2n mulrDl mul1r expRD.
+have zb : `|z| <= w * E.
+  rewrite /z normrM normfV (gtr0_norm s0).
+  apply: (@le_trans _ _ ((`|x| + M) / s1)).
+    apply: ler_pmul => //; first by rewrite invr_ge0 ltW.
+      by apply: le_trans (ler_norm_sub _ _) _; rewrite ler_add2l.
+    by rewrite lef_pinv ?posrE.
+  rewrite /w mulrAC; apply: ler_wpmul2r; first by rewrite invr_ge0 ltW.
+  rewrite mulrDl mul1r; apply: ler_add; first exact: expR_ge_id.
+  by rewrite -{1}(mulr1 M) ler_wpmul2l.
+have z2 : z ^+ 2 <= w ^+ 2 * (E * E).
+  rewrite -real_normK ?num_real// mulrACA -expr2.
+  by rewrite ler_expn2r ?nnegrE//; exact: mulr_ge0.
+have EEge : E <= E * E by rewrite -{1}(mulr1 E) ler_wpmul2l.
+have EE1 : 1 <= E * E by rewrite -(mulr1 1) ler_pmul.
+have H1 : `|dmu * z + ds * (z ^+ 2 - 1)| <=
+    (D1 * w + D2 * (w ^+ 2 + 1)) * (E * E).
+  apply: le_trans (ler_norm_add _ _) _; rewrite (normrM dmu z) (normrM ds) mulrDl.
+  apply: ler_add.
+    rewrite -mulrA; apply: ler_pmul => //.
+    apply: le_trans zb _; exact: ler_wpmul2l.
+  rewrite -mulrA; apply: ler_pmul => //.
+  apply: le_trans (ler_norm_sub _ _) _; rewrite normr1 (ger0_norm (sqr_ge0 _)).
+  by rewrite mulrDl mul1r; apply: ler_add.
+rewrite /gauss_score -/z normrM normfV (gtr0_norm s0) /score_const -/w EE.
+rewrite mulrAC; apply: ler_pmul => //.
+- by rewrite invr_ge0 ltW.
+- by rewrite lef_pinv ?posrE.
+Qed.
+
+Lemma score_const_ge0 M s1 D1 D2 : 0 < s1 -> 0 <= M -> 0 <= D1 -> 0 <= D2 ->
+  0 <= score_const M s1 D1 D2.
+Proof.
+move=> s10 M0 D10 D20; rewrite /score_const; apply: divr_ge0; last exact: ltW.
+apply: addr_ge0; apply: mulr_ge0 => //.
+  by apply: divr_ge0; [exact: addr_ge0|exact: ltW].
+by apply: addr_ge0 => //; exact: sqr_ge0.
+Qed.
+
+(** Pathwise swap when [|d/dt f t e| <= C exp(c |e|)] on the interval. *)
+Theorem pathwise_swap_growth (m s : R) (f df : R -> R -> R) (a b C c : R) :
+  0 < s ->
+  (forall t, t \in `]a, b[ -> gauss_integrable m s (f t)) ->
+  (forall e t, t \in `]a, b[ -> is_derive t 1 (f ^~ e) (df t e)) ->
+  (forall e t, t \in `]a, b[ -> `|df t e| <= C * expR (c * `|e|)) ->
+  forall t, t \in `]a, b[ ->
+  is_derive t 1 (fun th => gauss_expect m s (f th)) (gauss_expect m s (df t)).
+Proof.
+move=> s0 intf derf bnd t tab.
+have C0 : 0 <= C.
+  have := le_trans (normr_ge0 _) (bnd 0 t tab).
+  by rewrite normr0 mulr0 expR0 mulr1.
+apply: (@pathwise_swap m s f df (gauss_dom C c `|m| s s) a b) => //.
+  exact: gauss_dom_integrable.
+move=> e th thab; apply: le_trans _ (@gauss_dom_le C c `|m| s s m s e s0 (lexx _) (lexx _) (lexx _) C0).
+by apply: ler_wpmul2r; [exact: ltW (gauss_pdf_gt0 _ _ _)|exact: bnd].
+Qed.
+
+(** Score-function swap when [|h x| <= C exp(c |x|)] and the parameter path
+    stays in a box [|mu| <= M], [s1 <= s <= s2] with bounded velocities. *)
+Theorem score_function_swap_growth (h : R -> R) (mu s dmu ds : R -> R)
+    (a b C c M s1 s2 D1 D2 : R) :
+  0 < s1 ->
+  (forall t, t \in `]a, b[ -> is_derive t 1 mu (dmu t)) ->
+  (forall t, t \in `]a, b[ -> is_derive t 1 s (ds t)) ->
+  (forall t, t \in `]a, b[ ->
+     [/\ s1 <= s t, s t <= s2, `|mu t| <= M, `|dmu t| <= D1 & `|ds t| <= D2]) ->
+  measurable_fun setT h -> (forall x, `|h x| <= C * expR (c * `|x|)) ->
+  forall t, t \in `]a, b[ ->
+  is_derive t 1 (fun th => gauss_expect (mu th) (s th) h)
+    (gauss_expect (mu t) (s t)
+       (fun x => h x * gauss_score (mu t) (s t) (dmu t) (ds t) x)).
+Proof.
+move=> s10 dmu_ ds_ box mh hb t tab.
+have [s1t st2 mut dmut dst] := box t tab.
+have C0 : 0 <= C.
+  have := le_trans (normr_ge0 _) (hb 0).
+  by rewrite normr0 mulr0 expR0 mulr1.
+have M0 : 0 <= M := le_trans (normr_ge0 _) mut.
+have D10 : 0 <= D1 := le_trans (normr_ge0 _) dmut.
+have D20 : 0 <= D2 := le_trans (normr_ge0 _) dst.
+have K0 := score_const_ge0 s10 M0 D10 D20.
+set K := score_const M s1 D1 D2 in K0.
+have s20 : 0 < s2 := lt_le_trans s10 (le_trans s1t st2).
+apply: (@score_function_swap h mu s dmu ds (gauss_dom (C * K) (c + 2) M s1 s2) a b)
+  => //.
+- by move=> th thab; have [+ _ _ _ _] := box th thab; exact: lt_le_trans.
+- move=> th thab; have [s1th _ _ _ _] := box th thab.
+  exact: gauss_integrable_expR (lt_le_trans s10 s1th) mh hb.
+- exact: gauss_dom_integrable.
+move=> x th thab; have [s1th sth2 muth dmuth dsth] := box th thab.
+apply: le_trans _ (@gauss_dom_le (C * K) (c + 2) M s1 s2 (mu th) (s th) x s10 s1th sth2 muth (mulr_ge0 C0 K0)).
+apply: ler_wpmul2r; first exact: ltW (gauss_pdf_gt0 _ _ _).
+rewrite normrM mulrDl expRD mulrACA; apply: ler_pmul => //.
+exact: score_bound.
+Qed.
