@@ -13,7 +13,12 @@
     - [ex1]: the score-function case, [x ~ N(theta, (e^theta)^2)] with cost
       [x * x]; [ex1_unbiased]: for every [theta] and every interval around
       it, the derivative of E[x^2] is E[backprop], all preconditions
-      proved. *)
+      proved.
+    - [ex2]: pure reparameterization, two layers: [z ~ N(0, 1)],
+      [p = sigmoid (w2 * softplus (w1 * z + b1) + b2)], cost the Bernoulli
+      negative log-likelihood of an observation [y]; [ex2_unbiased]: for
+      every value of the inputs and each of the four parameters, all
+      preconditions proved. *)
 
 From Coquelicot Require Import Coquelicot.
 From Coq Require Import Reals String List Lia Lra.
@@ -312,3 +317,374 @@ Proof.
 Qed.
 
 End Ex1.
+
+(** * Example 2: a two-layer reparameterized graph, softplus and a Bernoulli NLL
+
+    [z ~ N(0, 1)] ([mvn_std]), [u1 = w1 * z + b1], [h = softplus u1],
+    [u2 = w2 * h + b2], [p = sigmoid u2], cost [bernoulli_neglogpdf p y].
+    Parameters [w1, b1, w2, b2]; [y] an observed input.  [ex2_unbiased]:
+    for every value of the inputs, every parameter and every interval
+    around its value, the derivative of the expected cost is the expected
+    backprop; all preconditions proved. *)
+
+Definition ex2 : graph R := {|
+  g_inputs := [mk_ref "w1" []; mk_ref "b1" []; mk_ref "w2" []; mk_ref "b2" []; mk_ref "y" []];
+  g_params := ["w1"; "b1"; "w2"; "b2"];
+  g_nodes := [NRand (mk_ref "z" []) MvnStd [];
+              NDet (mk_ref "u1" []) MulAdd ["w1"; "z"; "b1"];
+              NDet (mk_ref "h" []) Softplus ["u1"];
+              NDet (mk_ref "u2" []) MulAdd ["w2"; "h"; "b2"];
+              NDet (mk_ref "p" []) Sigmoid ["u2"];
+              NDet (mk_ref "c" []) BernoulliNeglogpdf ["p"; "y"]];
+  g_costs := ["c"] |}.
+
+Definition ex2_inputs (w1 b1 w2 b2 y : R) : env R :=
+  [("w1", [w1]); ("b1", [b1]); ("w2", [w2]); ("b2", [b2]); ("y", [y])].
+
+Lemma ex2_check : check_graph ex2 = CheckOk.
+Proof. reflexivity. Qed.
+
+(** ** Sigmoid, softplus and the Bernoulli negative log-likelihood *)
+
+Lemma one_plus_exp_pos (v : R) : 0 < 1 + exp v.
+Proof. generalize (exp_pos v). lra. Qed.
+
+Lemma sigmoid_pos (u : R) : 0 < R_sigmoid u.
+Proof. unfold R_sigmoid. apply Rinv_0_lt_compat, one_plus_exp_pos. Qed.
+
+Lemma sigmoid_lt1 (u : R) : R_sigmoid u < 1.
+Proof.
+  unfold R_sigmoid. pose proof (exp_pos (- u)).
+  apply Rmult_lt_reg_l with (1 + exp (- u)); [lra|].
+  rewrite Rinv_r by lra. lra.
+Qed.
+
+Lemma sigmoid_neg (u : R) : R_sigmoid (- u) = 1 - R_sigmoid u.
+Proof.
+  unfold R_sigmoid. rewrite Ropp_involutive, exp_Ropp.
+  pose proof (exp_pos u). field. split; lra.
+Qed.
+
+Lemma softplus_nonneg (v : R) : 0 <= R_softplus v.
+Proof.
+  unfold R_softplus. rewrite <- ln_1. apply ln_le; [lra|]. generalize (exp_pos v). lra.
+Qed.
+
+Lemma softplus_le (v : R) : R_softplus v <= Rabs v + 1.
+Proof.
+  unfold R_softplus. rewrite <- (ln_exp (Rabs v + 1)).
+  apply ln_le; [apply one_plus_exp_pos|].
+  rewrite exp_plus.
+  assert (H1 : 1 <= exp (Rabs v)) by (rewrite <- exp_0; apply exp_le_mono, Rabs_pos).
+  assert (H2 : exp v <= exp (Rabs v)) by (apply exp_le_mono, Rle_abs).
+  assert (H3 : 2 <= exp 1) by (generalize (exp_ineq1_le 1); lra).
+  nra.
+Qed.
+
+Lemma ln_sigmoid (u : R) : ln (R_sigmoid u) = - R_softplus (- u).
+Proof. unfold R_sigmoid, R_softplus. rewrite ln_Rinv by apply one_plus_exp_pos. reflexivity. Qed.
+
+Lemma ln_one_minus_sigmoid (u : R) : ln (1 - R_sigmoid u) = - R_softplus u.
+Proof.
+  rewrite <- sigmoid_neg, ln_sigmoid, Ropp_involutive. reflexivity.
+Qed.
+
+Section Bernoulli.
+Variable y : R.
+
+(** The total cost of the graph below, as a function of the logit [u]. *)
+Definition bern_cost (u : R) : R :=
+  0 + - vsum R_ops [y * ln (R_sigmoid u) + (1 - y) * ln (1 - R_sigmoid u)].
+
+Lemma bern_cost_eq (u : R) : bern_cost u = y * R_softplus (- u) + (1 - y) * R_softplus u.
+Proof.
+  unfold bern_cost, vsum. simpl. rewrite ln_sigmoid, ln_one_minus_sigmoid. ring.
+Qed.
+
+Lemma bern_cost_bound (u : R) : Rabs (bern_cost u) <= (Rabs y + Rabs (1 - y)) * (Rabs u + 1).
+Proof.
+  rewrite bern_cost_eq.
+  eapply Rle_trans; [apply Rabs_triang|]. rewrite !Rabs_mult.
+  rewrite (Rabs_pos_eq (R_softplus (- u))), (Rabs_pos_eq (R_softplus u))
+    by apply softplus_nonneg.
+  pose proof (softplus_le (- u)) as H1. rewrite Rabs_Ropp in H1.
+  pose proof (softplus_le u) as H2.
+  pose proof (Rabs_pos y). pose proof (Rabs_pos (1 - y)).
+  nra.
+Qed.
+
+Lemma bern_cost_derive (u : R) : is_derive bern_cost u (R_sigmoid u - y).
+Proof.
+  apply (is_derive_ext (fun v => y * R_softplus (- v) + (1 - y) * R_softplus v)).
+  { intros v. symmetry. apply bern_cost_eq. }
+  eapply is_derive_eq.
+  - apply (D_plus (fun v => y * R_softplus (- v)) (fun v => (1 - y) * R_softplus v)).
+    + apply (D_mult (fun _ => y) (fun v => R_softplus (- v))); [apply D_const|].
+      apply (D_comp R_softplus (R_sigmoid (- u)) (fun v => - v) (-1) u).
+      * apply D_softplus.
+      * eapply is_derive_eq; [apply D_opp, (is_derive_id (K := R_AbsRing))|reflexivity].
+    + apply (D_mult (fun _ => 1 - y) R_softplus); [apply D_const|apply D_softplus].
+  - rewrite sigmoid_neg. ring.
+Qed.
+
+End Bernoulli.
+
+(** ** A single standard-normal draw feeding a Bernoulli NLL of a logit *)
+
+Lemma bern_family (y a b : R) (U dU : R -> R -> R) (C0 : R) :
+  0 <= C0 ->
+  (forall t x, is_derive (fun s => U s x) t (dU t x)) ->
+  (forall t x, ex_derive (fun x => U t x) x) ->
+  (forall t x, a < t < b -> Rabs (dU t x) <= C0 * (1 + x * x)) ->
+  (forall t x, a < t < b -> Rabs (U t x) <= C0 * (1 + x * x)) ->
+  (forall t, a < t < b -> Lintegrable (fun x => gauss_pdf 0 1 x * bern_cost y (U t x))) /\
+  (exists G, Lintegrable G /\ forall x t, a < t < b ->
+     Rabs (Derive (fun s => gauss_pdf 0 1 x * bern_cost y (U s x)) t) <= G x).
+Proof.
+  intros HC0 HdU HexU HbdU HbU.
+  set (Y := Rabs y + Rabs (1 - y)).
+  assert (HY : 0 <= Y) by (unfold Y; pose proof (Rabs_pos y); pose proof (Rabs_pos (1 - y)); lra).
+  split.
+  - intros t Ht. apply (gauss_poly_integrable 0 1 _ (Y * (C0 + 1))); [lra| |].
+    + apply cont_of_derive. intros x.
+      destruct (HexU t x) as [d Hd].
+      exists ((R_sigmoid (U t x) - y) * d).
+      eapply is_derive_eq;
+        [apply (D_comp (bern_cost y) (R_sigmoid (U t x) - y) (fun x => U t x) d x)|ring].
+      * apply bern_cost_derive.
+      * exact Hd.
+    + intros x. eapply Rle_trans; [apply bern_cost_bound|]. fold Y.
+      specialize (HbU t x Ht). assert (0 <= x * x) by nra.
+      assert (Hu1 : Rabs (U t x) + 1 <= (C0 + 1) * (1 + x * x)) by nra.
+      apply Rle_trans with (Y * ((C0 + 1) * (1 + x * x))); [apply Rmult_le_compat_l; lra|].
+      replace (Y * (C0 + 1) * ((1 + x * x) * (1 + x * x)))
+        with (Y * ((C0 + 1) * (1 + x * x)) * (1 + x * x)) by ring.
+      assert (0 <= Y * ((C0 + 1) * (1 + x * x))) by (apply Rmult_le_pos; nra).
+      nra.
+  - destruct (gauss_tail 0 1 1 Rlt_0_1 (Rle_refl 1)) as [K HK].
+    exists (fun x => (1 + Rabs y) * C0 * K * exp (- Rabs x)).
+    split; [apply Lintegrable_exp_scaled|].
+    intros x t Ht.
+    assert (HD : is_derive (fun s => gauss_pdf 0 1 x * bern_cost y (U s x)) t
+                   (gauss_pdf 0 1 x * ((R_sigmoid (U t x) - y) * dU t x))).
+    { eapply is_derive_eq.
+      - apply (D_mult (fun _ => gauss_pdf 0 1 x) (fun s => bern_cost y (U s x))); [apply D_const|].
+        apply (D_comp (bern_cost y) (R_sigmoid (U t x) - y) (fun s => U s x) (dU t x) t);
+          [apply bern_cost_derive|apply HdU].
+      - ring. }
+    replace (Derive (fun s => gauss_pdf 0 1 x * bern_cost y (U s x)) t)
+      with (gauss_pdf 0 1 x * ((R_sigmoid (U t x) - y) * dU t x))
+      by (symmetry; apply is_derive_unique, HD).
+    pose proof (gauss_pdf_pos 0 1 x Rlt_0_1) as Hp.
+    assert (Hsig : Rabs (R_sigmoid (U t x) - y) <= 1 + Rabs y).
+    { eapply Rle_trans; [apply Rabs_triang|]. rewrite Rabs_Ropp.
+      rewrite Rabs_pos_eq by (left; apply sigmoid_pos).
+      pose proof (sigmoid_lt1 (U t x)). lra. }
+    rewrite !Rabs_mult, (Rabs_pos_eq (gauss_pdf 0 1 x)) by lra.
+    pose proof (HbdU t x Ht) as HdUb. pose proof (Rabs_pos (dU t x)).
+    pose proof (Rabs_pos (R_sigmoid (U t x) - y)). assert (0 <= x * x) by nra.
+    apply Rle_trans with ((1 + Rabs y) * C0 * (gauss_pdf 0 1 x * ((1 + x * x) * (1 + x * x)))).
+    + replace ((1 + Rabs y) * C0 * (gauss_pdf 0 1 x * ((1 + x * x) * (1 + x * x))))
+        with (gauss_pdf 0 1 x * ((1 + Rabs y) * (C0 * (1 + x * x)) * (1 + x * x))) by ring.
+      apply Rmult_le_compat_l; [lra|].
+      assert (Hxx : 1 <= 1 + x * x) by lra.
+      apply Rle_trans with ((1 + Rabs y) * (C0 * (1 + x * x))).
+      * apply Rmult_le_compat; [lra|lra|exact Hsig|exact HdUb].
+      * assert (0 <= (1 + Rabs y) * (C0 * (1 + x * x))).
+        { apply Rmult_le_pos; [pose proof (Rabs_pos y); lra|nra]. }
+        nra.
+    + replace ((1 + Rabs y) * C0 * K * exp (- Rabs x))
+        with ((1 + Rabs y) * C0 * (K * exp (- Rabs x))) by ring.
+      apply Rmult_le_compat_l.
+      * apply Rmult_le_pos; [pose proof (Rabs_pos y); lra|lra].
+      * apply HK; [rewrite Rabs_R0; lra|lra].
+Qed.
+
+(** ** The logit [alpha * softplus (beta * x + gamma) + delta] *)
+
+Lemma logit_ex_derive (al be ga de x : R) :
+  ex_derive (fun x => al * R_softplus (be * x + ga) + de) x.
+Proof.
+  exists (al * (R_sigmoid (be * x + ga) * be)).
+  eapply is_derive_eq.
+  - apply D_plus; [|apply D_const]. apply D_mult; [apply D_const|].
+    apply (D_comp R_softplus (R_sigmoid (be * x + ga)) (fun x => be * x + ga) be x).
+    + apply D_softplus.
+    + eapply is_derive_eq.
+      * apply D_plus; [apply D_mult; [apply D_const|apply (is_derive_id (K := R_AbsRing))]|apply D_const].
+      * change (x * 0 + be * 1 + 0 = be). ring.
+  - cbv beta. ring.
+Qed.
+
+Lemma logit_bound (al be ga de x B : R) :
+  Rabs al <= B -> Rabs be <= B -> Rabs ga <= B -> Rabs de <= B ->
+  Rabs (al * R_softplus (be * x + ga) + de) <= (2 * (B * B) + 2 * B + 1) * (1 + x * x).
+Proof.
+  intros Ha Hb Hg Hd.
+  assert (HB : 0 <= B) by (eapply Rle_trans; [apply Rabs_pos|exact Ha]).
+  pose proof (abs_le_1_sq x) as Hx.
+  assert (Hsp : R_softplus (be * x + ga) <= B * (1 + x * x) + B + 1).
+  { eapply Rle_trans; [apply softplus_le|].
+    eapply Rle_trans; [apply Rplus_le_compat_r, Rabs_triang|].
+    rewrite Rabs_mult. pose proof (Rabs_pos x). pose proof (Rabs_pos be). nra. }
+  pose proof (softplus_nonneg (be * x + ga)).
+  eapply Rle_trans; [apply Rabs_triang|]. rewrite Rabs_mult, (Rabs_pos_eq (R_softplus _)) by lra.
+  pose proof (Rabs_pos al). assert (0 <= x * x) by nra. nra.
+Qed.
+
+Section Ex2.
+Variables w1 b1 w2 b2 y a b : R.
+
+Let B := 1 + Rabs w1 + Rabs b1 + Rabs w2 + Rabs b2 + Rmax (Rabs a) (Rabs b).
+Let C0 := 2 * (B * B) + 2 * B + 1.
+
+Lemma ex2_B_pos : 1 <= B.
+Proof.
+  unfold B. pose proof (Rabs_pos w1). pose proof (Rabs_pos b1). pose proof (Rabs_pos w2).
+  pose proof (Rabs_pos b2). pose proof (Rle_trans _ _ _ (Rabs_pos a) (Rmax_l (Rabs a) (Rabs b))).
+  lra.
+Qed.
+
+Lemma ex2_C0 : 0 <= C0 /\ B <= C0.
+Proof. pose proof ex2_B_pos. unfold C0. split; nra. Qed.
+
+Lemma ex2_t (t : R) : a < t < b -> Rabs t <= B.
+Proof.
+  intros Ht. unfold B. pose proof (Rabs_pos w1). pose proof (Rabs_pos b1). pose proof (Rabs_pos w2).
+  pose proof (Rabs_pos b2).
+  assert (Rabs t <= Rmax (Rabs a) (Rabs b)).
+  { destruct (Rle_or_lt 0 t).
+    - rewrite Rabs_pos_eq by lra. eapply Rle_trans; [|apply Rmax_r].
+      rewrite Rabs_pos_eq by lra. lra.
+    - rewrite Rabs_left by lra. eapply Rle_trans; [|apply Rmax_l].
+      rewrite Rabs_left by lra. lra. }
+  lra.
+Qed.
+
+Lemma ex2_w1 : Rabs w1 <= B.
+Proof. unfold B. pose proof (Rabs_pos b1). pose proof (Rabs_pos w2). pose proof (Rabs_pos b2).
+  pose proof (Rle_trans _ _ _ (Rabs_pos a) (Rmax_l (Rabs a) (Rabs b))). lra. Qed.
+Lemma ex2_b1 : Rabs b1 <= B.
+Proof. unfold B. pose proof (Rabs_pos w1). pose proof (Rabs_pos w2). pose proof (Rabs_pos b2).
+  pose proof (Rle_trans _ _ _ (Rabs_pos a) (Rmax_l (Rabs a) (Rabs b))). lra. Qed.
+Lemma ex2_w2 : Rabs w2 <= B.
+Proof. unfold B. pose proof (Rabs_pos w1). pose proof (Rabs_pos b1). pose proof (Rabs_pos b2).
+  pose proof (Rle_trans _ _ _ (Rabs_pos a) (Rmax_l (Rabs a) (Rabs b))). lra. Qed.
+Lemma ex2_b2 : Rabs b2 <= B.
+Proof. unfold B. pose proof (Rabs_pos w1). pose proof (Rabs_pos b1). pose proof (Rabs_pos w2).
+  pose proof (Rle_trans _ _ _ (Rabs_pos a) (Rmax_l (Rabs a) (Rabs b))). lra. Qed.
+Lemma ex2_one : Rabs 1 <= B.
+Proof. rewrite Rabs_R1. apply ex2_B_pos. Qed.
+
+Lemma ex2_domains (p : string) : reachable_domains ex2 (ex2_inputs w1 b1 w2 b2 y) p 0 a b.
+Proof.
+  unfold reachable_domains, input_curve, ex2_inputs. simpl.
+  split; [intros; exact I|].
+  intros [|z [|]] Hz; try discriminate.
+  simpl. repeat split; intros; try exact I.
+  unfold op_domain_holds. simpl.
+  destruct (String.eqb p "w1"), (String.eqb p "b1"), (String.eqb p "w2"), (String.eqb p "b2"),
+    (String.eqb p "y"); simpl;
+  (constructor; [split; [apply sigmoid_pos|apply sigmoid_lt1]|constructor]).
+Qed.
+
+Lemma ex2_pre (p : string) : In p (g_params ex2) ->
+  is_gintegrable ex2 (ex2_inputs w1 b1 w2 b2 y) p 0 a b /\
+  can_differentiate_under_integrals ex2 (ex2_inputs w1 b1 w2 b2 y) p 0 a b.
+Proof.
+  intros Hp. destruct ex2_C0 as [HC0 HBC].
+  pose proof ex2_B_pos as HB1.
+  pose proof ex2_w1. pose proof ex2_b1. pose proof ex2_w2. pose proof ex2_b2. pose proof ex2_one.
+  assert (Hz : Rabs 0 <= B) by (rewrite Rabs_R0; lra).
+  assert (Hsq : forall x, 1 <= 1 + x * x) by (intros x; nra).
+  unfold is_gintegrable, can_differentiate_under_integrals, pgraph, input_curve, ex2_inputs.
+  simpl in Hp. destruct Hp as [<-|[<-|[<-|[<-|[]]]]]; simpl; unfold cost_of, total_cost; simpl.
+  - (* w1 *)
+    destruct (bern_family y a b (fun s x => w2 * R_softplus (s * x + b1) + b2)
+                (fun t x => w2 * (R_sigmoid (t * x + b1) * x)) C0 HC0) as [HI HD].
+    + intros t x. eapply is_derive_eq.
+      * apply D_plus; [|apply D_const]. apply D_mult; [apply D_const|].
+        apply (D_comp R_softplus (R_sigmoid (t * x + b1)) (fun s => s * x + b1) x t);
+          [apply D_softplus|].
+        eapply is_derive_eq.
+        -- apply D_plus; [apply D_mult; [apply (is_derive_id (K := R_AbsRing))|apply D_const]|apply D_const].
+        -- change (x * 1 + t * 0 + 0 = x). ring.
+      * cbv beta. ring.
+    + intros t x. apply logit_ex_derive.
+    + intros t x Ht. rewrite !Rabs_mult, (Rabs_pos_eq (R_sigmoid _)) by (left; apply sigmoid_pos).
+      pose proof (sigmoid_lt1 (t * x + b1)). pose proof (sigmoid_pos (t * x + b1)).
+      pose proof (abs_le_1_sq x). pose proof (Rabs_pos x). pose proof (Rabs_pos w2).
+      pose proof (Hsq x).
+      apply Rle_trans with (B * (1 + x * x)); [|apply Rmult_le_compat_r; lra].
+      apply Rmult_le_compat; [apply Rabs_pos|nra|assumption|nra].
+    + intros t x Ht. apply logit_bound; auto. apply ex2_t, Ht.
+    + split; [split; [exact HI|intros; exact I]|].
+      split; [exact HD|intros; exact I].
+  - (* b1 *)
+    destruct (bern_family y a b (fun s x => w2 * R_softplus (w1 * x + s) + b2)
+                (fun t x => w2 * R_sigmoid (w1 * x + t)) C0 HC0) as [HI HD].
+    + intros t x. eapply is_derive_eq.
+      * apply D_plus; [|apply D_const]. apply D_mult; [apply D_const|].
+        apply (D_comp R_softplus (R_sigmoid (w1 * x + t)) (fun s => w1 * x + s) 1 t);
+          [apply D_softplus|].
+        eapply is_derive_eq.
+        -- apply D_plus; [apply D_const|apply (is_derive_id (K := R_AbsRing))].
+        -- change (0 + 1 = 1). ring.
+      * cbv beta. ring.
+    + intros t x. apply logit_ex_derive.
+    + intros t x Ht. rewrite !Rabs_mult, (Rabs_pos_eq (R_sigmoid _)) by (left; apply sigmoid_pos).
+      pose proof (sigmoid_lt1 (w1 * x + t)). pose proof (sigmoid_pos (w1 * x + t)).
+      pose proof (Rabs_pos w2). pose proof (Hsq x).
+      apply Rle_trans with (B * 1); [apply Rmult_le_compat; lra|].
+      apply Rmult_le_compat; lra.
+    + intros t x Ht. apply logit_bound; auto. apply ex2_t, Ht.
+    + split; [split; [exact HI|intros; exact I]|].
+      split; [exact HD|intros; exact I].
+  - (* w2 *)
+    destruct (bern_family y a b (fun s x => s * R_softplus (w1 * x + b1) + b2)
+                (fun t x => R_softplus (w1 * x + b1)) C0 HC0) as [HI HD].
+    + intros t x. eapply is_derive_eq.
+      * apply D_plus; [|apply D_const]. apply D_mult; [apply (is_derive_id (K := R_AbsRing))|apply D_const].
+      * change (R_softplus (w1 * x + b1) * 1 + t * 0 + 0 = R_softplus (w1 * x + b1)). ring.
+    + intros t x. apply logit_ex_derive.
+    + intros t x Ht.
+      replace (R_softplus (w1 * x + b1)) with (1 * R_softplus (w1 * x + b1) + 0) by ring.
+      apply logit_bound; auto.
+    + intros t x Ht. apply logit_bound; auto. apply ex2_t, Ht.
+    + split; [split; [exact HI|intros; exact I]|].
+      split; [exact HD|intros; exact I].
+  - (* b2 *)
+    destruct (bern_family y a b (fun s x => w2 * R_softplus (w1 * x + b1) + s)
+                (fun t x => 1) C0 HC0) as [HI HD].
+    + intros t x. eapply is_derive_eq.
+      * apply D_plus; [apply D_const|apply (is_derive_id (K := R_AbsRing))].
+      * change (0 + 1 = 1). ring.
+    + intros t x. apply logit_ex_derive.
+    + intros t x Ht. rewrite Rabs_R1. pose proof (Hsq x). nra.
+    + intros t x Ht. apply logit_bound; auto. apply ex2_t, Ht.
+    + split; [split; [exact HI|intros; exact I]|].
+      split; [exact HD|intros; exact I].
+Qed.
+
+End Ex2.
+
+Theorem ex2_unbiased (w1 b1 w2 b2 y a b : R) (p : string) :
+  In p (g_params ex2) ->
+  a < nth 0 (find_val (ex2_inputs w1 b1 w2 b2 y) p) 0 < b ->
+  is_derive (fun t => expected_cost ex2 (set_input_entry (ex2_inputs w1 b1 w2 b2 y) p 0 t))
+    (nth 0 (find_val (ex2_inputs w1 b1 w2 b2 y) p) 0)
+    (expected_grad ex2 (ex2_inputs w1 b1 w2 b2 y) p 0).
+Proof.
+  intros Hp Hab.
+  destruct (ex2_pre w1 b1 w2 b2 y a b p Hp) as [HI HD].
+  apply (backprop_unbiased ex2 (ex2_inputs w1 b1 w2 b2 y) p 0%nat a b).
+  - reflexivity.
+  - unfold inputs_fit. simpl.
+    repeat constructor; eexists; split; reflexivity.
+  - exact Hp.
+  - simpl in Hp. destruct Hp as [<-|[<-|[<-|[<-|[]]]]]; simpl; lia.
+  - exact Hab.
+  - apply ex2_domains.
+  - exact HI.
+  - exact HD.
+Qed.
