@@ -18,11 +18,15 @@
       [p = sigmoid (w2 * softplus (w1 * z + b1) + b2)], cost the Bernoulli
       negative log-likelihood of an observation [y]; [ex2_unbiased]: for
       every value of the inputs and each of the four parameters, all
-      preconditions proved. *)
+      preconditions proved.
+    - [sign_check] (a decision procedure for [reachable_domains], with its
+      soundness proof [sign_check_sound]) and [no_rand_integrable]; with
+      them [backprop_unbiased_checked] decides every precondition for
+      graphs without random nodes. *)
 
 From Coquelicot Require Import Coquelicot.
-From Coq Require Import Reals String List Lia Lra.
-From Certigrad Require Import Scalar Tensor Ops Graph WellFormed Backprop.
+From Coq Require Import Reals String List Lia Lra Bool.
+From Certigrad Require Import Scalar Tensor TensorFacts Ops Graph WellFormed Backprop.
 From Certigrad Require Import Stochastic StochasticPre OpsJvp Unbiased.
 Import ListNotations.
 Local Open Scope string_scope.
@@ -688,3 +692,254 @@ Proof.
   - exact HI.
   - exact HD.
 Qed.
+
+(** * A decision procedure for [reachable_domains]: sign analysis
+
+    [sign_check g] runs through the nodes with an abstract sign for every
+    reference (unknown for inputs and draws; positive after [exp],
+    [softplus], [sqrt] of a positive value, sums, products, quotients and
+    [mul_add] of positive values; in (0, 1) after [sigmoid] and products of
+    such), and checks that every restricted operand is guaranteed in its
+    domain ([log], [sqrt], the divisor of [div], sigma of [mvn_kl] and
+    [mvn]: positive; the probability of [bernoulli_neglogpdf]: in (0, 1)).
+    [sign_check_sound]: it implies [reachable_domains] for all input
+    values, parameters, entries and intervals.  [no_rand_integrable]: for
+    graphs without random nodes, the integral preconditions are vacuous;
+    [backprop_unbiased_checked]: for such graphs passing [sign_check], the
+    theorem holds with every precondition decided. *)
+
+Inductive sign : Type := SAny | SPos | SUnit.
+
+Definition sign_holds (s : sign) (v : list R) : Prop :=
+  match s with
+  | SAny => True
+  | SPos => Forall (fun x => 0 < x) v
+  | SUnit => Forall (fun x => 0 < x < 1) v
+  end.
+
+Definition is_pos (s : sign) : bool := match s with SAny => false | _ => true end.
+Definition is_unit (s : sign) : bool := match s with SUnit => true | _ => false end.
+
+Definition find_sign (ae : list (string * sign)) (k : string) : sign :=
+  match lookup ae k with Some s => s | None => SAny end.
+
+(** The sign of a deterministic node's value from its parents' signs. *)
+Definition dop_sign (o : dop R) (ss : list sign) : sign :=
+  let s0 := nth 0 ss SAny in
+  let s1 := nth 1 ss SAny in
+  let s2 := nth 2 ss SAny in
+  match o with
+  | Exp | Softplus => SPos
+  | Sigmoid => SUnit
+  | Sqrt => if is_pos s0 then SPos else SAny
+  | Add => if is_pos s0 && is_pos s1 then SPos else SAny
+  | Mul => if is_unit s0 && is_unit s1 then SUnit
+           else if is_pos s0 && is_pos s1 then SPos else SAny
+  | Div => if is_pos s0 && is_pos s1 then SPos else SAny
+  | MulAdd => if is_pos s0 && is_pos s1 && is_pos s2 then SPos else SAny
+  | _ => SAny
+  end.
+
+(** The domain of an operator is guaranteed by its parents' signs. *)
+Definition dom_by_sign (d : dom_rule) (s : sign) : bool :=
+  match d with
+  | DPos | DNonzero => is_pos s
+  | DUnit => is_unit s
+  end.
+
+Definition op_ok_by_sign (o : op R) (ss : list sign) : bool :=
+  match op_domain o with
+  | None => true
+  | Some (p, d) => dom_by_sign d (nth p ss SAny)
+  end.
+
+Fixpoint sign_check_nodes (ae : list (string * sign)) (ns : list (node R)) : bool :=
+  match ns with
+  | [] => true
+  | n :: ns' =>
+      let ss := map (find_sign ae) (node_parents n) in
+      op_ok_by_sign (node_op n) ss &&
+      sign_check_nodes
+        ((node_name n, match n with NDet _ o _ => dop_sign o ss | NRand _ _ _ => SAny end) :: ae) ns'
+  end.
+
+(** Every input is of unknown sign. *)
+Definition sign_check (g : graph R) : bool := sign_check_nodes [] (g_nodes g).
+
+Lemma Forall_map_all {X : Type} (f : X -> R) (Q : R -> Prop) (l : list X) :
+  (forall x, Q (f x)) -> Forall Q (map f l).
+Proof. intros H. induction l; simpl; constructor; auto. Qed.
+
+Lemma Forall_map2_R (f : R -> R -> R) (P Q S : R -> Prop) (xs ys : list R) :
+  Forall P xs -> Forall Q ys -> (forall x y, P x -> Q y -> S (f x y)) ->
+  Forall S (map2 f xs ys).
+Proof.
+  intros HP. revert ys. induction HP as [|x xs Hx HP IH]; intros [|y ys] HQ H; simpl;
+    constructor; inversion HQ; subst; auto.
+Qed.
+
+Lemma Forall_map3_R (f : R -> R -> R -> R) (P Q S U : R -> Prop) (xs ys zs : list R) :
+  Forall P xs -> Forall Q ys -> Forall S zs -> (forall x y z, P x -> Q y -> S z -> U (f x y z)) ->
+  Forall U (map3 f xs ys zs).
+Proof.
+  intros HP. revert ys zs. induction HP as [|x xs Hx HP IH]; intros [|y ys] [|z zs] HQ HS H;
+    simpl; constructor; inversion HQ; inversion HS; subst; auto.
+Qed.
+
+Lemma pos_of_sign (s : sign) (v : list R) :
+  is_pos s = true -> sign_holds s v -> Forall (fun x => 0 < x) v.
+Proof.
+  destruct s; simpl; intros H Hv; try discriminate; [exact Hv|].
+  eapply Forall_impl; [|exact Hv]. intros x [Hx _]. exact Hx.
+Qed.
+
+Lemma unit_of_sign (s : sign) (v : list R) :
+  is_unit s = true -> sign_holds s v -> Forall (fun x => 0 < x < 1) v.
+Proof. destruct s; simpl; intros H Hv; try discriminate. exact Hv. Qed.
+
+Lemma softplus_pos (v : R) : 0 < R_softplus v.
+Proof.
+  unfold R_softplus. rewrite <- ln_1. apply ln_increasing; [lra|].
+  generalize (exp_pos v). lra.
+Qed.
+
+Lemma dop_sign_sound (o : dop R) (shs : list shape) (xs : list (list R)) (ss : list sign) :
+  (forall i, sign_holds (nth i ss SAny) (nth i xs [])) ->
+  sign_holds (dop_sign o ss) (dop_forward R_ops o shs xs).
+Proof.
+  intros H.
+  assert (P : forall i, is_pos (nth i ss SAny) = true -> Forall (fun x => 0 < x) (nth i xs []))
+    by (intros i Hi; exact (pos_of_sign _ _ Hi (H i))).
+  assert (U : forall i, is_unit (nth i ss SAny) = true -> Forall (fun x => 0 < x < 1) (nth i xs []))
+    by (intros i Hi; exact (unit_of_sign _ _ Hi (H i))).
+  destruct o; simpl; try exact I.
+  - apply Forall_map_all. apply exp_pos.
+  - destruct (is_pos (nth 0 ss SAny)) eqn:E0; simpl; [|exact I].
+    eapply Forall_map. eapply Forall_impl; [|exact (P 0%nat E0)].
+    intros x Hx. apply sqrt_lt_R0, Hx.
+  - apply Forall_map_all. intros x. split; [apply sigmoid_pos|apply sigmoid_lt1].
+  - apply Forall_map_all. apply softplus_pos.
+  - destruct (is_pos (nth 0 ss SAny)) eqn:E0, (is_pos (nth 1 ss SAny)) eqn:E1; simpl; try exact I.
+    apply (Forall_map2_R _ _ _ _ _ _ (P 0%nat E0) (P 1%nat E1)). simpl. intros; lra.
+  - destruct (is_unit (nth 0 ss SAny)) eqn:U0, (is_unit (nth 1 ss SAny)) eqn:U1; simpl.
+    + apply (Forall_map2_R _ _ _ _ _ _ (U 0%nat U0) (U 1%nat U1)). simpl. intros; nra.
+    + destruct (is_pos (nth 0 ss SAny)) eqn:E0, (is_pos (nth 1 ss SAny)) eqn:E1; simpl; try exact I.
+      apply (Forall_map2_R _ _ _ _ _ _ (P 0%nat E0) (P 1%nat E1)). simpl. intros; nra.
+    + destruct (is_pos (nth 0 ss SAny)) eqn:E0, (is_pos (nth 1 ss SAny)) eqn:E1; simpl; try exact I.
+      apply (Forall_map2_R _ _ _ _ _ _ (P 0%nat E0) (P 1%nat E1)). simpl. intros; nra.
+    + destruct (is_pos (nth 0 ss SAny)) eqn:E0, (is_pos (nth 1 ss SAny)) eqn:E1; simpl; try exact I.
+      apply (Forall_map2_R _ _ _ _ _ _ (P 0%nat E0) (P 1%nat E1)). simpl. intros; nra.
+  - destruct (is_pos (nth 0 ss SAny)) eqn:E0, (is_pos (nth 1 ss SAny)) eqn:E1; simpl; try exact I.
+    apply (Forall_map2_R _ _ _ _ _ _ (P 0%nat E0) (P 1%nat E1)). simpl.
+    intros x y Hx Hy. unfold Rdiv. apply Rmult_lt_0_compat; [lra|apply Rinv_0_lt_compat; lra].
+  - destruct (is_pos (nth 0 ss SAny)) eqn:E0, (is_pos (nth 1 ss SAny)) eqn:E1,
+      (is_pos (nth 2 ss SAny)) eqn:E2; simpl; try exact I.
+    apply (Forall_map3_R _ _ _ _ _ _ _ _ (P 0%nat E0) (P 1%nat E1) (P 2%nat E2)).
+    intros; nra.
+Qed.
+
+Lemma op_ok_sound (o : op R) (ss : list sign) (xs : list (list R)) :
+  (forall i, sign_holds (nth i ss SAny) (nth i xs [])) ->
+  op_ok_by_sign o ss = true -> op_domain_holds R_ops o xs.
+Proof.
+  intros H. unfold op_ok_by_sign, op_domain_holds.
+  destruct (op_domain o) as [[p d]|]; [|intros; exact I].
+  intros Hd. destruct d; simpl in Hd.
+  - eapply Forall_impl; [|exact (pos_of_sign _ _ Hd (H p))]. intros x Hx. exact Hx.
+  - eapply Forall_impl; [|exact (pos_of_sign _ _ Hd (H p))]. intros x Hx. simpl. lra.
+  - eapply Forall_impl; [|exact (unit_of_sign _ _ Hd (H p))]. intros x Hx. exact Hx.
+Qed.
+
+Lemma find_sign_cons (ae : list (string * sign)) (k r : string) (s : sign) :
+  find_sign ((k, s) :: ae) r = if String.eqb r k then s else find_sign ae r.
+Proof. unfold find_sign. simpl. destruct (String.eqb r k); reflexivity. Qed.
+
+Lemma find_val_cons (E : env R) (k r : string) (v : list R) :
+  find_val ((k, v) :: E) r = if String.eqb r k then v else find_val E r.
+Proof. unfold find_val. simpl. destruct (String.eqb r k); reflexivity. Qed.
+
+Lemma signs_of_parents (ae : list (string * sign)) (V : env R) (ps : list string) :
+  (forall r, sign_holds (find_sign ae r) (find_val V r)) ->
+  forall i, sign_holds (nth i (map (find_sign ae) ps) SAny) (nth i (map (find_val V) ps) []).
+Proof.
+  intros H i. destruct (lt_dec i (length ps)) as [Hi|Hi].
+  - rewrite (nth_map_in _ _ ps i SAny ""%string) by exact Hi.
+    rewrite (nth_map_in _ _ ps i [] ""%string) by exact Hi. apply H.
+  - rewrite nth_overflow by (rewrite map_length; lia). exact I.
+Qed.
+
+Lemma sign_check_nodes_sound (se : senv) (a b : R) (ns : list (node R)) :
+  forall (ae : list (string * sign)) (valsC : R -> env R),
+  (forall r t, sign_holds (find_sign ae r) (find_val (valsC t) r)) ->
+  sign_check_nodes ae ns = true -> domains_on se a b ns valsC.
+Proof.
+  induction ns as [|n ns IH]; intros ae valsC Hag Hchk; simpl; [exact I|].
+  simpl in Hchk. apply andb_true_iff in Hchk as [Hok Hrest].
+  split.
+  - intros t _. apply (op_ok_sound _ (map (find_sign ae) (node_parents n))); [|exact Hok].
+    apply signs_of_parents; intros k'; apply Hag.
+  - destruct n as [r o ps|r o ps]; simpl in *.
+      apply (IH ((ref_name r, dop_sign o (map (find_sign ae) ps)) :: ae)); [|exact Hrest].
+      intros k t. rewrite find_sign_cons, find_val_cons.
+      destruct (String.eqb k (ref_name r)); [|apply Hag].
+      apply dop_sign_sound. apply signs_of_parents; intros k'; apply Hag.
+    + intros x _. apply (IH ((ref_name r, SAny) :: ae)); [|exact Hrest].
+      intros k t. rewrite find_sign_cons, find_val_cons.
+      destruct (String.eqb k (ref_name r)); [exact I|apply Hag].
+Qed.
+
+(** Soundness: a graph that passes [sign_check] satisfies
+    [reachable_domains] for every input values, parameter, entry and
+    interval. *)
+Theorem sign_check_sound (g : graph R) (inputs : env R) (p : string) (j : nat) (a b : R) :
+  sign_check g = true -> reachable_domains g inputs p j a b.
+Proof.
+  intros H. apply (sign_check_nodes_sound _ a b _ []); [|exact H].
+  intros; exact I.
+Qed.
+
+(** * Graphs without random nodes: the integral preconditions are vacuous *)
+
+Definition no_rand (g : graph R) : bool := forallb (fun n => negb (is_rand_node n)) (g_nodes g).
+
+Lemma pnodes_no_rand (se : senv) (ns : list (node R)) :
+  forallb (fun n => negb (is_rand_node n)) ns = true ->
+  forall valsC draws, exists h, pnodes se ns valsC draws = PRet h.
+Proof.
+  induction ns as [|n ns IH]; simpl; intros H valsC draws; [eauto|].
+  apply andb_true_iff in H as [Hn H]. destruct n; simpl in *; [apply IH, H|discriminate].
+Qed.
+
+Theorem no_rand_integrable (g : graph R) (inputs : env R) (p : string) (j : nat) (a b : R) :
+  no_rand g = true ->
+  is_gintegrable g inputs p j a b /\ can_differentiate_under_integrals g inputs p j a b.
+Proof.
+  intros H. unfold is_gintegrable, can_differentiate_under_integrals, pgraph.
+  destruct (pnodes_no_rand (shape_env g) (g_nodes g) H (input_curve inputs p j) []) as [h ->].
+  simpl. tauto.
+Qed.
+
+(** For the class of graphs without random nodes that pass the sign
+    check, every precondition is decided: the theorem holds with no
+    hypothesis beyond the checker, the input sizes and the choice of the
+    parameter entry. *)
+Theorem backprop_unbiased_checked (g : graph R) (inputs : env R) (p : string) (j : nat) :
+  check_graph g = CheckOk -> no_rand g = true -> sign_check g = true ->
+  inputs_fit g inputs -> In p (g_params g) ->
+  (j < shape_size (find_shape (shape_env g) p))%nat ->
+  is_derive (fun t => expected_cost g (set_input_entry inputs p j t))
+    (nth j (find_val inputs p) 0) (expected_grad g inputs p j).
+Proof.
+  intros Hchk Hnr Hsg Hfit Hp Hj.
+  set (t0 := nth j (find_val inputs p) 0).
+  destruct (no_rand_integrable g inputs p j (t0 - 1) (t0 + 1) Hnr) as [HI HD].
+  apply (backprop_unbiased g inputs p j (t0 - 1) (t0 + 1)); auto.
+  - unfold t0. lra.
+  - apply sign_check_sound, Hsg.
+Qed.
+
+Lemma ex1_sign_check : sign_check ex1 = true.
+Proof. reflexivity. Qed.
+
+Lemma ex2_sign_check : sign_check ex2 = true.
+Proof. reflexivity. Qed.
