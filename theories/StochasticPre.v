@@ -11,9 +11,10 @@
       -> R) k] (density [dens t] at parameter [t]).  [pval F P t] is the
       expectation of [F] at [t].
     - [pnodes] / [pgraph g inputs p j]: the nodes of [g] run as in
-      [run_nodes], with every value a function of [t]; [pval_pgraph]
-      (Unbiased.v) proves [pval F (pgraph g inputs p j) t =
-      expected_cost g (set_input_entry inputs p j t)] for the total cost [F].
+      [run_nodes], with every value a function of [t];
+      [expected_cost_pgraph] (Unbiased.v) proves
+      [expected_cost g (set_input_entry inputs p j t) =
+      pval (cost_of g) (pgraph g inputs p j) t].
 
     The named preconditions, on the interval [a < t < b]:
 

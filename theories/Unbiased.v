@@ -12,8 +12,11 @@
 
     i.e. the derivative of E[sum of costs] w.r.t. entry [j] of [p] is the
     expectation, over the same draws, of entry [j] of the very [backprop]
-    of Backprop.v.  The per-operator statement [dop_correct] is a premise
-    (OpsCorrect.v proves it operator by operator).
+    of Backprop.v.  [backprop_unbiased_of_ops] takes the per-operator
+    statement [forall o, dop_correct o] as a premise; [backprop_unbiased]
+    discharges it with OpsCorrect.v's [all_dops_correct].  The statement is
+    [backprop_unbiased_statement]; the preconditions are documented in
+    StochasticPre.v and docs/unbiasedness.md.
 
     Proof outline.
     - Part I, any family of distributions [P : pdist A] (StochasticPre.v):
