@@ -1,0 +1,166 @@
+(** * The value of the Gaussian integral
+
+    [gauss_integral : \int exp(-x^2/2) dx = sqrt(2 pi)] for the Lebesgue
+    measure on Stdlib [R].  mathcomp-analysis 0.6 has no change of variables
+    and no polar coordinates, so the proof goes through two parametric
+    integrals over [`]0, 1]] and the Leibniz rule of Leibniz.v:
+    - [gauss_prim t = \int_0^1 t exp(-(t s)^2/2) ds] is a primitive of
+      [exp(-t^2/2)] on the whole line ([is_derive_gauss_prim]: Leibniz rule,
+      then Newton-Leibniz for [s |-> s exp(-(t s)^2/2)]); it is odd and
+      nonnegative on [t >= 0];
+    - [gauss_aux t = \int_0^1 exp(-t^2 (1 + s^2)/2) / (1 + s^2) ds] has
+      derivative [-exp(-t^2/2) gauss_prim t] (Leibniz rule);
+    - hence [gauss_prim t ^2 / 2 + gauss_aux t] is constant, equal to
+      [gauss_aux 0 = atan 1 = pi/4];
+    - [gauss_aux n --> 0], so [gauss_prim n --> sqrt(2 pi)/2], and the
+      improper Newton-Leibniz theorem of LebesgueFTC.v concludes. *)
+From Coq Require Import Reals Lra Psatz.
+From HB Require Import structures.
+From mathcomp Require Import all_ssreflect ssralg ssrnum ssrint interval finmap.
+From mathcomp.classical Require Import boolp classical_sets functions cardinality fsbigop mathcomp_extra set_interval.
+From mathcomp.analysis Require Import signed reals ereal topology normedtype sequences esum measure lebesgue_measure numfun lebesgue_integral derive realfun Rstruct exp trigo.
+From Certigrad Require Import Leibniz LebesgueFTC Gaussian.
+Import Order.TTheory GRing.Theory Num.Def Num.Theory.
+Import numFieldNormedType.Exports.
+Set Implicit Arguments.
+Unset Strict Implicit.
+Unset Printing Implicit Defensive.
+Local Open Scope classical_set_scope.
+Local Open Scope ring_scope.
+
+Notation R := real_realType.
+Notation lambda := (@lebesgue_measure R).
+
+(** * Derivatives and continuity of the integrands *)
+
+Lemma is_derive_expR_comp (g : R -> R) (x dg : R) :
+  is_derive x 1 g dg -> is_derive x 1 (fun y => expR (g y)) (expR (g x) * dg).
+Proof. exact: (@is_derive1_comp _ expR g x _ _ (is_derive_expR _)). Qed.
+
+Lemma is_derive_continuous (f df : R -> R) :
+  (forall x, is_derive x 1 f (df x)) -> continuous f.
+Proof. by move=> H; apply: derivable_continuous => x; case: (H x). Qed.
+
+Lemma continuous_ext (f g : R -> R) : f =1 g -> continuous g -> continuous f.
+Proof. by move=> /funext ->. Qed.
+
+(** [u |-> exp(-(u c)^2/2)] and [u |-> u exp(-(u c)^2/2)]. *)
+Definition gexp (c u : R) : R := expR (- ((u * c) ^+ 2 / 2)).
+
+Lemma is_derive_gexp (c u : R) :
+  is_derive u 1 (gexp c) (- (u * c ^+ 2) * gexp c u).
+Proof.
+have E a b : a *: b = a * b :> R by [].
+have dg : is_derive u 1 (fun v : R => - ((v * c) ^+ 2 / 2)) (- (u * c ^+ 2)).
+  apply: trigger_derive; rewrite !E.
+  have n2 : (2 : R) != 0 by rewrite pnatr_eq0.
+  rewrite -(RinvE n2); to_std; by field.
+by rewrite mulrC; exact: is_derive_expR_comp.
+Qed.
+
+Lemma is_derive_id_gexp (c u : R) :
+  is_derive u 1 (fun v => v * gexp c v) (gexp c u * (1 - (u * c) ^+ 2)).
+Proof.
+have E a b : a *: b = a * b :> R by [].
+apply: (trigger_derive (is_deriveM (is_derive_id u 1) (is_derive_gexp c u))).
+rewrite !E; move: (gexp c u) => G; by to_std; ring.
+Qed.
+
+Lemma continuous_gexp c : continuous (gexp c).
+Proof. exact: is_derive_continuous (is_derive_gexp c). Qed.
+
+Lemma gexp_le1 c u : gexp c u <= 1.
+Proof.
+by rewrite /gexp -[X in _ <= X]expR0 ler_expR oppr_le0 divr_ge0// sqr_ge0.
+Qed.
+
+Lemma gexp_gt0 c u : 0 < gexp c u.
+Proof. exact: expR_gt0. Qed.
+
+Lemma gexpC c u : gexp c u = gexp u c.
+Proof. by rewrite /gexp (mulrC u c). Qed.
+
+Lemma gexp1 u : gexp 1 u = expR (- (u ^+ 2 / 2)).
+Proof. by rewrite /gexp mulr1. Qed.
+
+Lemma gexp_at0 c : gexp c 0 = 1.
+Proof. by rewrite /gexp mul0r expr0n/= mul0r oppr0 expR0. Qed.
+
+(** * Bounds on the parameter interval [`](- r), r[] *)
+
+Lemma in_itv_norm1 (x : R) : x \in `](- (`|x| + 1)), (`|x| + 1)[.
+Proof.
+by rewrite in_itv/= -ltr_norml ltr_addl ltr01.
+Qed.
+
+Lemma itv_norm_le (r t : R) : t \in `](- r), r[ -> `|t| <= r.
+Proof. by rewrite in_itv/= -ltr_norml => /ltW. Qed.
+
+Lemma norm_1B_le (y M : R) : 0 <= y -> y <= M -> `|1 - y| <= 1 + M.
+Proof.
+move=> /RleP y0 /RleP yM; to_std_in y0; to_std_in yM.
+by rewrite ler_norml; apply/andP; split; apply/RleP; to_std; lra.
+Qed.
+
+Lemma sqr_le_norm (t s r : R) : `|t| <= r -> 0 < s <= 1 -> (s * t) ^+ 2 <= r ^+ 2.
+Proof.
+move=> tr /andP[s0 s1].
+rewrite exprMn -[r ^+ 2]mul1r ler_pmul ?sqr_ge0//.
+  by rewrite expr_le1// ltW.
+rewrite -real_normK ?num_real// ler_expn2r ?nnegrE//.
+exact: le_trans tr.
+Qed.
+
+(** * The primitive [gauss_prim t = \int_0^1 t exp(-(t s)^2/2) ds] *)
+
+Definition gauss_prim (t : R) : R :=
+  fine (\int[lambda]_(s in `]0%R, 1%R]) (t * gexp s t)%:E)%E.
+
+Lemma continuous_prim_integrand t : continuous (fun s => t * gexp s t).
+Proof.
+apply: (@continuous_ext _ (fun s => t * gexp t s)).
+  by move=> s; rewrite gexpC.
+move=> s; apply: (@continuousM _ _ (cst t) (gexp t)).
+  exact: cst_continuous.
+exact: continuous_gexp.
+Qed.
+
+Lemma is_derive_prim_integrand s t :
+  is_derive t 1 (fun t => t * gexp s t) (gexp t s * (1 - (s * t) ^+ 2)).
+Proof. rewrite (gexpC t s) (mulrC s t); exact: is_derive_id_gexp. Qed.
+
+Lemma continuous_prim_dt t : continuous (fun s => gexp t s * (1 - (s * t) ^+ 2)).
+Proof.
+move=> s; apply: (@continuousM _ _ (gexp t) (fun s => 1 - (s * t) ^+ 2)).
+  exact: continuous_gexp.
+apply: (@is_derive_continuous _ (fun s => - (2 * s * t ^+ 2))) => u.
+have E a b : a *: b = a * b :> R by [].
+by apply: trigger_derive; rewrite !E; to_std; ring.
+Qed.
+
+(** [\int_0^1 d/dt (t exp(-(t s)^2/2)) ds = exp(-t^2/2)] by Newton-Leibniz in
+    [s], as [d/ds (s exp(-(t s)^2/2))] is the same function. *)
+Lemma integral_prim_dt t :
+  (\int[lambda]_(s in `]0%R, 1%R]) (gexp t s * (1 - (s * t) ^+ 2))%:E =
+   (expR (- (t ^+ 2 / 2)))%:E)%E.
+Proof.
+rewrite (@newton_leibniz _ (@continuous_prim_dt t) (fun s => s * gexp t s) 0 1
+  ler01 (is_derive_id_gexp t)).
+by rewrite mul1r mul0r subr0 gexpC gexp1.
+Qed.
+
+Lemma is_derive_gauss_prim t : is_derive t 1 gauss_prim (expR (- (t ^+ 2 / 2))).
+Proof.
+set r := `|t| + 1.
+have := @leibniz_is_derive _ _ _ lambda `]0%R, 1%R]%classic (measurable_itv _)
+  (fun t s => t * gexp s t) (fun t s => gexp t s * (1 - (s * t) ^+ 2))
+  (fun=> 1 + r ^+ 2) (- r) r _ _ _ _ t (in_itv_norm1 t).
+rewrite integral_prim_dt /=; apply.
+- by move=> u _; exact: integrable_itv_continuous (@continuous_prim_integrand u).
+- by move=> s _ u _; exact: is_derive_prim_integrand.
+- exact: integrable_itv_cst.
+- move=> s; rewrite /= in_itv/= => s01 u /itv_norm_le ur.
+  rewrite normrM ger0_norm ?(ltW (gexp_gt0 _ _))// -[1 + r ^+ 2]mul1r.
+  rewrite ler_pmul ?gexp_le1 ?normr_ge0 ?(ltW (gexp_gt0 _ _))//.
+  exact: norm_1B_le (sqr_ge0 _) (sqr_le_norm ur s01).
+Qed.
