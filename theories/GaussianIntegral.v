@@ -8,7 +8,10 @@
     - [gauss_mass_scale]: nor on [s] (its derivative is
       [E[(x^2/s^2 - 1)/s] = 0] by the second moment);
     - [gauss_mass1]: so every Gaussian density integrates to 1 once
-      [gauss_integral_value] ([\int exp(-x^2/2) = sqrt(2 pi)]) holds.
+      [gauss_integral_value] ([\int exp(-x^2/2) = sqrt(2 pi)]) holds;
+    - [gauss_mean], [gauss_variance], [gauss_second_moment]: E[x] = m,
+      E[(x-m)^2] = s^2, E[x^2] = s^2 + m^2, all instances of
+      [gauss_expect_cpoly] (polynomials of degree <= 4 in [x - m]).
     Also: linearity of [gauss_expect]. *)
 From Coq Require Import Reals Lra Psatz.
 From HB Require Import structures.
@@ -205,3 +208,60 @@ move=> GI m s s0.
 rewrite gauss_mass_shift// gauss_mass_scale// gauss_mass01 GI /=.
 by rewrite mulfV// gt_eqF// gauss_const_gt0.
 Qed.
+
+(** * Mean, variance and polynomial moments of N(m, s^2) *)
+
+Section normalised_moments.
+(** The value of the Gaussian integral, until it is proved in
+    GaussianValue.v. *)
+Hypothesis GI : gauss_integral_value.
+Variables (m s : R).
+Hypothesis s0 : 0 < s.
+
+Let mass1 : gauss_expect m s (fun=> 1) = 1 := gauss_mass1 GI m s0.
+
+(** Expectation of a polynomial of degree at most 4 in [x - m], from the
+    central moments: odd ones vanish, E[(x-m)^2] = s^2, E[(x-m)^4] = 3 s^4. *)
+Lemma gauss_expect_cpoly (c0 c1 c2 c3 c4 : R) :
+  gauss_expect m s (fun x => c0 + c1 * (x - m) + c2 * (x - m) ^+ 2
+    + c3 * (x - m) ^+ 3 + c4 * (x - m) ^+ 4) =
+  c0 + c2 * s ^+ 2 + 3%:R * c4 * s ^+ 4.
+Proof.
+have I k c : gauss_integrable m s (fun x => c * (x - m) ^+ k).
+  exact: gauss_integrableZ (gauss_integrable_cpow m k s0).
+rewrite (@gauss_expect_ext _ _ _ (fun x => c0 * (x - m) ^+ 0 + c1 * (x - m) ^+ 1
+    + c2 * (x - m) ^+ 2 + c3 * (x - m) ^+ 3 + c4 * (x - m) ^+ 4)); last first.
+  by move=> x; rewrite expr0 mulr1 expr1.
+have I01 := gauss_integrableD (I 0%N c0) (I 1%N c1).
+have I012 := gauss_integrableD I01 (I 2%N c2).
+have I0123 := gauss_integrableD I012 (I 3%N c3).
+rewrite !gauss_expectD// !gauss_expectZ; try by apply: gauss_integrable_cpow.
+have E0 : gauss_expect m s (fun x => (x - m) ^+ 0) = 1.
+  by rewrite -mass1; apply: gauss_expect_ext => x; rewrite expr0.
+have E1 : gauss_expect m s (fun x => (x - m) ^+ 1) = 0.
+  by rewrite -(gauss_mean0 m s0); apply: gauss_expect_ext => x; rewrite expr1.
+rewrite E0 E1 gauss_moment2// gauss_moment3// gauss_moment4// mass1.
+by to_std; ring.
+Qed.
+
+Lemma gauss_mean : gauss_expect m s (fun x => x) = m.
+Proof.
+rewrite (@gauss_expect_ext _ _ _ (fun x => m + 1 * (x - m) + 0 * (x - m) ^+ 2
+    + 0 * (x - m) ^+ 3 + 0 * (x - m) ^+ 4)); last first.
+  by move=> x; rewrite !mul0r !addr0 mul1r addrC subrK.
+by rewrite gauss_expect_cpoly; to_std; ring.
+Qed.
+
+Lemma gauss_variance : gauss_expect m s (fun x => (x - m) ^+ 2) = s ^+ 2.
+Proof. by rewrite gauss_moment2// mass1 mulr1. Qed.
+
+Lemma gauss_second_moment :
+  gauss_expect m s (fun x => x ^+ 2) = s ^+ 2 + m ^+ 2.
+Proof.
+rewrite (@gauss_expect_ext _ _ _ (fun x => m ^+ 2 + (2%:R * m) * (x - m)
+    + 1 * (x - m) ^+ 2 + 0 * (x - m) ^+ 3 + 0 * (x - m) ^+ 4)); last first.
+  by move=> x; to_std; ring.
+by rewrite gauss_expect_cpoly; to_std; ring.
+Qed.
+
+End normalised_moments.
