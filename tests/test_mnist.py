@@ -27,9 +27,16 @@ def test_shipped_files_present_with_license():
     assert "Creative Commons" in (DATA / "README.md").read_text()
 
 
-def test_default_dir_is_shipped_data(monkeypatch):
+def test_default_dir_is_shipped_data(monkeypatch, tmp_path):
+    """The checkout's data/mnist, or the copy installed inside the package:
+    the same four files either way, found from any working directory."""
     monkeypatch.delenv(mnist.ENV_VAR, raising=False)
-    assert mnist.default_data_dir().resolve() == DATA.resolve()
+    monkeypatch.chdir(tmp_path)
+    found = mnist.default_data_dir()
+    assert found.is_absolute()
+    assert (found / "SHA256SUMS").read_text() == (DATA / "SHA256SUMS").read_text()
+    for name in NAMES:
+        assert (found / (name + ".gz")).stat().st_size == (DATA / (name + ".gz")).stat().st_size
     monkeypatch.setenv(mnist.ENV_VAR, "/elsewhere")
     assert mnist.default_data_dir() == Path("/elsewhere")
 

@@ -100,15 +100,17 @@ def default_data_dir() -> Path:
     """Where the MNIST files are by default.
 
     ``$CERTIGRAD_MNIST`` if set; else ``data/mnist`` of the source checkout
-    this module lives in (the files ship with the repository); else
+    this module lives in (the files ship with the repository); else the copy
+    installed inside the package (``pip install .`` puts it there); else
     ``data/mnist`` under the current directory.
     """
     env = os.environ.get(ENV_VAR)
     if env:
         return Path(env)
-    checkout = Path(__file__).resolve().parents[2] / "data" / "mnist"
-    if checkout.is_dir():
-        return checkout
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parents[1] / "data" / "mnist", here / "data" / "mnist"):
+        if candidate.is_dir():
+            return candidate
     return Path("data") / "mnist"
 
 
