@@ -30,6 +30,7 @@ Local Open Scope ring_scope.
 
 Notation R := real_realType.
 Notation lambda := (@lebesgue_measure R).
+#[local] Hint Extern 0 (_.-sigma.-measurable _) => solve [apply: measurable_itv] : core.
 
 (** * Derivatives and continuity of the integrands *)
 
@@ -46,6 +47,9 @@ Proof. by move=> /funext ->. Qed.
 
 (** [u |-> exp(-(u c)^2/2)] and [u |-> u exp(-(u c)^2/2)]. *)
 Definition gexp (c u : R) : R := expR (- ((u * c) ^+ 2 / 2)).
+
+Lemma gexpC c u : gexp c u = gexp u c.
+Proof. by rewrite /gexp (mulrC u c). Qed.
 
 Lemma is_derive_gexp (c u : R) :
   is_derive u 1 (gexp c) (- (u * c ^+ 2) * gexp c u).
@@ -69,6 +73,12 @@ Qed.
 Lemma continuous_gexp c : continuous (gexp c).
 Proof. exact: is_derive_continuous (is_derive_gexp c). Qed.
 
+Lemma continuous_gexp_l u : continuous (fun c => gexp c u).
+Proof.
+apply: (@continuous_ext _ (gexp u)); last exact: continuous_gexp.
+by move=> c; rewrite gexpC.
+Qed.
+
 Lemma gexp_le1 c u : gexp c u <= 1.
 Proof.
 by rewrite /gexp -[X in _ <= X]expR0 ler_expR oppr_le0 divr_ge0// sqr_ge0.
@@ -77,8 +87,6 @@ Qed.
 Lemma gexp_gt0 c u : 0 < gexp c u.
 Proof. exact: expR_gt0. Qed.
 
-Lemma gexpC c u : gexp c u = gexp u c.
-Proof. by rewrite /gexp (mulrC u c). Qed.
 
 Lemma gexp1 u : gexp 1 u = expR (- (u ^+ 2 / 2)).
 Proof. by rewrite /gexp mulr1. Qed.
@@ -118,11 +126,9 @@ Definition gauss_prim (t : R) : R :=
 
 Lemma continuous_prim_integrand t : continuous (fun s => t * gexp s t).
 Proof.
-apply: (@continuous_ext _ (fun s => t * gexp t s)).
-  by move=> s; rewrite gexpC.
-move=> s; apply: (@continuousM _ _ (cst t) (gexp t)).
+move=> s; apply: (@continuousM _ _ (cst t) (fun s => gexp s t)).
   exact: cst_continuous.
-exact: continuous_gexp.
+exact: continuous_gexp_l.
 Qed.
 
 Lemma is_derive_prim_integrand s t :
@@ -163,4 +169,107 @@ rewrite integral_prim_dt /=; apply.
   rewrite normrM ger0_norm ?(ltW (gexp_gt0 _ _))// -[1 + r ^+ 2]mul1r.
   rewrite ler_pmul ?gexp_le1 ?normr_ge0 ?(ltW (gexp_gt0 _ _))//.
   exact: norm_1B_le (sqr_ge0 _) (sqr_le_norm ur s01).
+Qed.
+
+Lemma gauss_prim0 : gauss_prim 0 = 0.
+Proof.
+rewrite /gauss_prim; under eq_integral do rewrite mul0r.
+by rewrite integral0.
+Qed.
+
+Lemma gauss_prim_ge0 t : 0 <= t -> 0 <= gauss_prim t.
+Proof.
+move=> t0; rewrite /gauss_prim fine_ge0// integral_ge0// => s _.
+by rewrite lee_fin mulr_ge0// ltW// gexp_gt0.
+Qed.
+
+Lemma prim_integrandN t s :
+  (- t * gexp s (- t))%:E = ((-1)%:E * (t * gexp s t)%:E)%E.
+Proof. by rewrite -EFinM /gexp [(- t) * s]mulNr sqrrN mulN1r mulNr. Qed.
+
+Lemma gauss_primN t : gauss_prim (- t) = - gauss_prim t.
+Proof.
+have int := integrable_itv_continuous 0 1 (@continuous_prim_integrand t).
+rewrite /gauss_prim; under eq_integral do rewrite prim_integrandN.
+rewrite integralM//.
+rewrite -(fineK (@integral_fune_fin_num _ _ _ lambda _ (measurable_itv _) _ int)).
+by rewrite -EFinM /= mulN1r.
+Qed.
+
+(** * The auxiliary integral [\int_0^1 exp(-t^2 (1 + s^2)/2) / (1 + s^2) ds] *)
+
+Definition gauss_aux (t : R) : R :=
+  fine (\int[lambda]_(s in `]0%R, 1%R]) (gexp 1 t * gexp s t / (1 + s ^+ 2))%:E)%E.
+
+Lemma continuous_aux_integrand t :
+  continuous (fun s => gexp 1 t * gexp s t / (1 + s ^+ 2)).
+Proof.
+move=> s; apply: (@continuousM _ _ (fun s => gexp 1 t * gexp s t)
+  (fun s => (1 + s ^+ 2)^-1)); last exact: continuous_inv1sqr.
+apply: (@continuousM _ _ (cst (gexp 1 t)) (fun s => gexp s t)).
+  exact: cst_continuous.
+exact: continuous_gexp_l.
+Qed.
+
+Lemma is_derive_aux_integrand s t :
+  is_derive t 1 (fun t => gexp 1 t * gexp s t / (1 + s ^+ 2))
+    (- gexp 1 t * (t * gexp s t)).
+Proof.
+have E a b : a *: b = a * b :> R by [].
+have d1 := is_derive_gexp 1 t; have d2 := is_derive_gexp s t.
+apply: trigger_derive; rewrite !E.
+have s2 : 1 + s ^+ 2 != 0 by rewrite gt_eqF// ltr_paddr ?sqr_ge0.
+rewrite -(RinvE s2); move: (gexp 1 t) (gexp s t) => G1 G2.
+by to_std; field; apply/eqP; move: s2; to_std.
+Qed.
+
+Lemma integral_aux_dt t :
+  (\int[lambda]_(s in `]0%R, 1%R]) (- gexp 1 t * (t * gexp s t))%:E =
+   (- gexp 1 t * gauss_prim t)%:E)%E.
+Proof.
+have int := integrable_itv_continuous 0 1 (@continuous_prim_integrand t).
+under eq_integral do rewrite EFinM.
+rewrite integralM// /gauss_prim EFinM fineK//.
+exact: (@integral_fune_fin_num _ _ _ lambda _ (measurable_itv _) _ int).
+Qed.
+
+Lemma is_derive_gauss_aux t : is_derive t 1 gauss_aux (- gexp 1 t * gauss_prim t).
+Proof.
+set r := `|t| + 1.
+have := @leibniz_is_derive _ _ _ lambda `]0%R, 1%R]%classic (measurable_itv _)
+  (fun t s => gexp 1 t * gexp s t / (1 + s ^+ 2))
+  (fun t s => - gexp 1 t * (t * gexp s t)) (fun=> r) (- r) r _ _ _ _ t
+  (in_itv_norm1 t).
+rewrite integral_aux_dt /=; apply.
+- by move=> u _; exact: integrable_itv_continuous (@continuous_aux_integrand u).
+- by move=> s _ u _; exact: is_derive_aux_integrand.
+- exact: integrable_itv_cst.
+- move=> s _ u /itv_norm_le ur.
+  have G0 c : 0 <= gexp c u := ltW (gexp_gt0 c u).
+  rewrite mulNr normrN mulrCA normrM -[r]mulr1.
+  apply: ler_pmul => //; rewrite ger0_norm ?mulr_ge0//.
+  by rewrite mulr_ile1 ?gexp_le1.
+Qed.
+
+(** [gauss_aux 0 = \int_0^1 1/(1 + s^2) ds = atan 1]. *)
+Lemma gauss_aux0 : gauss_aux 0 = pi / 4%:R.
+Proof.
+rewrite /gauss_aux; under eq_integral do rewrite !gexp_at0 !mul1r.
+rewrite (@newton_leibniz _ continuous_inv1sqr (@atan R) 0 1 ler01
+  (@is_derive1_atan R)).
+by rewrite /= atan1 atan0 subr0.
+Qed.
+
+(** The derivative of [gauss_prim ^ 2 / 2 + gauss_aux] vanishes. *)
+Lemma gauss_prim_aux t : gauss_prim t ^+ 2 / 2 + gauss_aux t = pi / 4%:R.
+Proof.
+have -> : pi / 4%:R = gauss_prim 0 ^+ 2 / 2 + gauss_aux 0.
+  by rewrite gauss_prim0 expr2 !mul0r add0r gauss_aux0.
+apply: (@is_derive_0_is_cst _ (fun t => gauss_prim t ^+ 2 / 2 + gauss_aux t)).
+move=> u; have dA := is_derive_gauss_prim u; have dB := is_derive_gauss_aux u.
+have E a b : a *: b = a * b :> R by [].
+apply: trigger_derive; rewrite !E gexp1.
+move: (gauss_prim u) (expR (- (u ^+ 2 / 2))) => A G.
+have n2 : (2 : R) != 0 by rewrite pnatr_eq0.
+rewrite -(RinvE n2); to_std; by field.
 Qed.
