@@ -273,3 +273,94 @@ move: (gauss_prim u) (expR (- (u ^+ 2 / 2))) => A G.
 have n2 : (2 : R) != 0 by rewrite pnatr_eq0.
 rewrite -(RinvE n2); to_std; by field.
 Qed.
+
+(** * Limits at infinity *)
+
+Lemma fine_between (x : \bar R) (a b : R) :
+  (a%:E <= x)%E -> (x <= b%:E)%E -> a <= fine x <= b.
+Proof. by case: x => [x||] //=; rewrite !lee_fin => -> ->. Qed.
+
+(** [0 <= gauss_aux t <= exp(-t^2/2)], in the shape [cvg0_expR_quad] wants. *)
+Lemma gauss_aux_bound t : `|gauss_aux t| <= 1 * expR (0 * `|t| - 2^-1 * t ^+ 2).
+Proof.
+have int := integrable_itv_continuous 0 1 (@continuous_aux_integrand t).
+have G0 c : 0 <= gexp c t := ltW (gexp_gt0 c t).
+have f0 (s : R) : 0 <= gexp 1 t * gexp s t / (1 + s ^+ 2).
+  by rewrite mulr_ge0 ?mulr_ge0// invr_ge0 addr_ge0// sqr_ge0.
+have I0 : (0%:E <= \int[lambda]_(s in `]0%R, 1%R])
+    (gexp 1 t * gexp s t / (1 + s ^+ 2))%:E)%E.
+  by apply: integral_ge0 => s _; rewrite lee_fin.
+have I1 : (\int[lambda]_(s in `]0%R, 1%R]) (gexp 1 t * gexp s t / (1 + s ^+ 2))%:E
+    <= (gexp 1 t)%:E)%E.
+  apply: (@le_trans _ _ (\int[lambda]_(s in `]0%R, 1%R]) (cst (gexp 1 t)%:E s))%E).
+    apply: ge0_le_integral => //.
+    - by move=> s _; rewrite lee_fin.
+    - by case: int.
+    - by move=> s _; rewrite lee_fin.
+    - exact: measurable_fun_cst.
+    move=> s _; rewrite lee_fin -[X in _ <= X]mulr1 -mulrA ler_wpmul2l//.
+    rewrite ler_pdivr_mulr ?ltr_paddr ?sqr_ge0// mul1r.
+    by rewrite (le_trans (gexp_le1 _ _))// ler_addl sqr_ge0.
+  rewrite integral_cst//.
+  rewrite [X in (_ * X)%E](_ : _ = lambda `]0%R, 1%R]%classic)//.
+  by rewrite lebesgue_itv_oc// subr0 mule1.
+have /andP[B0 B1] := fine_between I0 I1.
+rewrite /gauss_aux ger0_norm// mul1r mul0r sub0r.
+by apply: le_trans B1 _; rewrite /gexp mulr1 [2^-1 * _]mulrC.
+Qed.
+
+Lemma gauss_aux_cvg0 : (fun n => gauss_aux n%:R) --> (0 : R).
+Proof.
+have b0 : (0 : R) < 2^-1 by rewrite invr_gt0 ltr0n.
+exact: (cvg0_expR_quad b0 gauss_aux_bound).1.
+Qed.
+
+Lemma gauss_prim_cvg : (fun n => gauss_prim n%:R) --> gauss_const / 2.
+Proof.
+have n2 : (2 : R) != 0 by rewrite pnatr_eq0.
+have n4 : (4%:R : R) != 0 by rewrite pnatr_eq0.
+have sq n : gauss_prim n%:R ^+ 2 = 2 * (pi / 4%:R) - 2 * gauss_aux n%:R.
+  rewrite -(gauss_prim_aux n%:R); move: (gauss_prim _) (gauss_aux _) => A B.
+  by rewrite -(RinvE n2); to_std; field.
+have L2 : (gauss_const / 2) ^+ 2 = 2 * (pi / 4%:R) - 2 * 0.
+  rewrite expr_div_n sqr_sqrtr ?mulr_ge0 ?pi_ge0// -(RinvE n4).
+  by rewrite -(RinvE (expf_neq0 2 n2)); to_std; field.
+have cv2 : (fun n => gauss_prim n%:R ^+ 2) --> (gauss_const / 2) ^+ 2.
+  rewrite (funext sq) L2; apply: cvgB; first exact: cvg_cst.
+  exact: cvgMr gauss_aux_cvg0.
+have L0 : 0 <= gauss_const / 2 by rewrite divr_ge0 ?ler0n// ltW// gauss_const_gt0.
+have -> : (fun n => gauss_prim n%:R) = Num.sqrt \o (fun n => gauss_prim n%:R ^+ 2).
+  by apply: funext => n /=; rewrite sqrtr_sqr ger0_norm// gauss_prim_ge0// ler0n.
+rewrite -[X in _ --> X](ger0_norm L0) -sqrtr_sqr.
+by apply: continuous_cvg => //; exact: sqrt_continuous.
+Qed.
+
+(** * The Gaussian integral *)
+
+Lemma continuous_gauss_kernel : continuous (fun x : R => expR (- (x ^+ 2 / 2))).
+Proof.
+apply: (@continuous_ext _ (gexp 1)); last exact: continuous_gexp.
+by move=> x; rewrite gexp1.
+Qed.
+
+Lemma integrable_gauss_kernel :
+  lambda.-integrable setT (fun x : R => (expR (- (x ^+ 2 / 2)))%:E).
+Proof.
+have h : (0 : R) < 2^-1 by rewrite invr_gt0 ltr0n.
+have := @integrable_expR_quad 0 (2^-1) h.
+apply: eq_integrable => // x _.
+by rewrite mul0r sub0r mulrC.
+Qed.
+
+Theorem gauss_integral :
+  (\int[lambda]_x (expR (- (x ^+ 2 / 2)))%:E = gauss_const%:E)%E.
+Proof.
+have cvN : (fun n => gauss_prim (- n%:R)) --> - (gauss_const / 2).
+  rewrite (_ : (fun n => _) = (fun n => - gauss_prim n%:R)); last first.
+    by apply: funext => n; rewrite gauss_primN.
+  exact: cvgN gauss_prim_cvg.
+rewrite (integral_improper continuous_gauss_kernel is_derive_gauss_prim
+  integrable_gauss_kernel gauss_prim_cvg cvN).
+have n2 : (2 : R) != 0 by rewrite pnatr_eq0.
+by congr EFin; rewrite opprK -(RinvE n2); to_std; field.
+Qed.
