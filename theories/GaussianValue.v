@@ -30,7 +30,7 @@ Local Open Scope ring_scope.
 
 Notation R := real_realType.
 Notation lambda := (@lebesgue_measure R).
-#[local] Hint Extern 0 (_.-sigma.-measurable _) => solve [apply: measurable_itv] : core.
+#[local] Hint Extern 0 (measurable _) => solve [apply: measurable_itv] : core.
 
 (** * Derivatives and continuity of the integrands *)
 
@@ -45,7 +45,7 @@ Proof. by move=> H; apply: derivable_continuous => x; case: (H x). Qed.
 Lemma continuous_ext (f g : R -> R) : f =1 g -> continuous g -> continuous f.
 Proof. by move=> /funext ->. Qed.
 
-(** [u |-> exp(-(u c)^2/2)] and [u |-> u exp(-(u c)^2/2)]. *)
+(** [gexp c u = exp(-(u c)^2/2)]; both integrands are built from it. *)
 Definition gexp (c u : R) : R := expR (- ((u * c) ^+ 2 / 2)).
 
 Lemma gexpC c u : gexp c u = gexp u c.
@@ -87,7 +87,6 @@ Qed.
 Lemma gexp_gt0 c u : 0 < gexp c u.
 Proof. exact: expR_gt0. Qed.
 
-
 Lemma gexp1 u : gexp 1 u = expR (- (u ^+ 2 / 2)).
 Proof. by rewrite /gexp mulr1. Qed.
 
@@ -97,9 +96,7 @@ Proof. by rewrite /gexp mul0r expr0n/= mul0r oppr0 expR0. Qed.
 (** * Bounds on the parameter interval [`](- r), r[] *)
 
 Lemma in_itv_norm1 (x : R) : x \in `](- (`|x| + 1)), (`|x| + 1)[.
-Proof.
-by rewrite in_itv/= -ltr_norml ltr_addl ltr01.
-Qed.
+Proof. by rewrite in_itv/= -ltr_norml ltr_addl ltr01. Qed.
 
 Lemma itv_norm_le (r t : R) : t \in `](- r), r[ -> `|t| <= r.
 Proof. by rewrite in_itv/= -ltr_norml => /ltW. Qed.
