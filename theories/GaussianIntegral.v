@@ -7,8 +7,9 @@
       [E[(x-m)/s^2] = 0]);
     - [gauss_mass_scale]: nor on [s] (its derivative is
       [E[(x^2/s^2 - 1)/s] = 0] by the second moment);
-    - [gauss_mass1]: so every Gaussian density integrates to 1 once
-      [gauss_integral_value] ([\int exp(-x^2/2) = sqrt(2 pi)]) holds;
+    - [gauss_mass_one]: so every Gaussian density integrates to 1, the mass
+      of N(0, 1) being given by [gauss_integral] of GaussianValue.v
+      ([\int exp(-x^2/2) = sqrt(2 pi)]);
     - [gauss_mean], [gauss_variance], [gauss_second_moment]: E[x] = m,
       E[(x-m)^2] = s^2, E[x^2] = s^2 + m^2, all instances of
       [gauss_expect_cpoly] (polynomials of degree <= 4 in [x - m]).
@@ -18,7 +19,7 @@ From HB Require Import structures.
 From mathcomp Require Import all_ssreflect ssralg ssrnum ssrint interval finmap.
 From mathcomp.classical Require Import boolp classical_sets functions cardinality fsbigop mathcomp_extra set_interval.
 From mathcomp.analysis Require Import signed reals ereal topology normedtype sequences esum measure lebesgue_measure numfun lebesgue_integral derive realfun Rstruct exp trigo.
-From Certigrad Require Import Leibniz LebesgueFTC Gaussian ExpectationSwap.
+From Certigrad Require Import Leibniz LebesgueFTC Gaussian ExpectationSwap GaussianValue.
 Import Order.TTheory GRing.Theory Num.Def Num.Theory.
 Import numFieldNormedType.Exports.
 Set Implicit Arguments.
@@ -174,51 +175,32 @@ have V : gauss_expect 0 t (fun x => 1 * gauss_score 0 t 0 1 x) = 0.
 by move: H; rewrite V.
 Qed.
 
-(** The value of the Gaussian integral, [\int exp(-x^2/2) dx = sqrt(2 pi)].
-    It is the only fact about the normalising constant used below. *)
-Definition gauss_integral_value : Prop :=
-  (\int[lambda]_x (expR (- (x ^+ 2 / 2)))%:E = gauss_const%:E)%E.
-
-Lemma integrable_std_kernel :
-  lambda.-integrable setT (fun x : R => (expR (- (x ^+ 2 / 2)))%:E).
-Proof.
-have h : (0 : R) < 2^-1 by rewrite invr_gt0 ltr0n.
-have := @integrable_expR_quad 0 (2^-1) h.
-apply: eq_integrable => // x _.
-by rewrite mul0r sub0r mulrC.
-Qed.
-
 Lemma gauss_mass01 :
   gauss_mass 0 1 =
   fine (\int[lambda]_x (expR (- (x ^+ 2 / 2)))%:E)%E / gauss_const.
 Proof.
 rewrite /gauss_mass /gauss_expect.
 under eq_integral do rewrite mul1r gauss_pdfE ?ltr01// subr0 divr1 mul1r mulrC EFinM.
-rewrite integralM//; last exact: integrable_std_kernel.
-have fin := integral_fune_fin_num measurableT integrable_std_kernel.
+rewrite integralM//; last exact: integrable_gauss_kernel.
+have fin := integral_fune_fin_num measurableT integrable_gauss_kernel.
 by rewrite (fineM _ fin) // mulrC.
 Qed.
 
-(** Every Gaussian density integrates to 1, given the value of the
-    Gaussian integral. *)
-Theorem gauss_mass1 : gauss_integral_value ->
-  forall m s, 0 < s -> gauss_mass m s = 1.
+(** Every Gaussian density integrates to 1. *)
+Theorem gauss_mass_one m s : 0 < s -> gauss_mass m s = 1.
 Proof.
-move=> GI m s s0.
-rewrite gauss_mass_shift// gauss_mass_scale// gauss_mass01 GI /=.
+move=> s0.
+rewrite gauss_mass_shift// gauss_mass_scale// gauss_mass01 gauss_integral /=.
 by rewrite mulfV// gt_eqF// gauss_const_gt0.
 Qed.
 
 (** * Mean, variance and polynomial moments of N(m, s^2) *)
 
 Section normalised_moments.
-(** The value of the Gaussian integral, until it is proved in
-    GaussianValue.v. *)
-Hypothesis GI : gauss_integral_value.
 Variables (m s : R).
 Hypothesis s0 : 0 < s.
 
-Let mass1 : gauss_expect m s (fun=> 1) = 1 := gauss_mass1 GI m s0.
+Let mass1 : gauss_expect m s (fun=> 1) = 1 := gauss_mass_one m s0.
 
 (** Expectation of a polynomial of degree at most 4 in [x - m], from the
     central moments: odd ones vanish, E[(x-m)^2] = s^2, E[(x-m)^4] = 3 s^4. *)

@@ -14,8 +14,8 @@
       by the pathwise swap ([pathwise_swap_growth]): E[2 (theta + e)].
     The [_Coquelicot] versions restate them with Coquelicot's [is_derive]
     (the notion used by the kernel) through DeriveBridge.v.
-    The expectations are computed by [gauss_expect_cpoly], which needs the
-    value of the Gaussian integral: it is the section hypothesis [GI]. *)
+    The expectations are computed by [gauss_expect_cpoly] (GaussianIntegral.v),
+    from the central moments and the normalisation [gauss_mass_one]. *)
 From Coq Require Import Reals Lra.
 From Coquelicot Require Import Coquelicot.
 From HB Require Import structures.
@@ -59,11 +59,6 @@ Qed.
 (** [x^2] grows at most exponentially, as the growth versions require. *)
 Lemma sqr_growth (x : R) : `|x ^+ 2| <= 2%:R ^+ 2 * expR (1 * `|x|).
 Proof. by have := cpow_le_expR 0 2 x; rewrite subr0 normr0 expR0 mulr1. Qed.
-
-Section corollaries.
-(** The value of the Gaussian integral, until it is proved in
-    GaussianValue.v. *)
-Hypothesis GI : gauss_integral_value.
 
 (** d/dmu E_{x ~ N(mu, 1)}[x^2] = 2 mu, by the score-function swap. *)
 Theorem deriv_mean_sq (mu : R) :
@@ -169,5 +164,3 @@ Corollary deriv_pathwise_sq_Coquelicot (theta : R) :
   Derive.is_derive (fun th : Rdefinitions.R => gauss_expect 0 1 (fun e => (th + e) ^+ 2)) theta
     (2 * theta).
 Proof. exact/is_derive_Coquelicot/deriv_pathwise_sq. Qed.
-
-End corollaries.
