@@ -139,3 +139,250 @@ have := @gauss_expect_n_coord (nseq n (0, 1)) i (fun x => x ^+ 2)
   (std_params_pos n); rewrite size_nseq => /(_ ilt) ->.
 by rewrite nth_nseq if_same /= gauss_second_moment ?ltr01// expr1n expr0n addr0.
 Qed.
+
+(** * Regularity of the iterated integrals
+
+    To apply the one-dimensional swap at each level, the inner expectation
+    [x |-> E_n[f (x :: .)]] must be measurable.  We obtain it from continuity:
+    if [f] is continuous in each coordinate separately and bounded by
+    [C exp(c |xs|_1)], every inner expectation is continuous (dominated
+    convergence along sequences, [gauss_expect_continuous]) and bounded by
+    [C K^n] where [K = E_{N(0,1)}[exp(c|y|)]] ([std_regular]). *)
+
+Definition norm1 (xs : seq R) : R := \sum_(x <- xs) `|x|.
+
+Lemma expR_norm1_cons (c x : R) xs :
+  expR (c * norm1 (x :: xs)) = expR (c * `|x|) * expR (c * norm1 xs).
+Proof. by rewrite /norm1 big_cons mulrDr expRD. Qed.
+
+Lemma expR_norm1_nil (c : R) : expR (c * norm1 [::]) = 1.
+Proof. by rewrite /norm1 big_nil mulr0 expR0. Qed.
+
+(** Continuity in each coordinate, the others being fixed. *)
+Definition sep_continuous (h : seq R -> R) : Prop :=
+  forall xs ys, continuous (fun y => h (xs ++ y :: ys)).
+
+(** The one-dimensional exponential moment. *)
+Definition expR_moment (c : R) : R := gauss_expect 0 1 (fun y => expR (c * `|y|)).
+
+Lemma std_gauss_expectS n f : std_gauss_expect n.+1 f =
+  gauss_expect 0 1 (fun x => std_gauss_expect n (fun xs => f (x :: xs))).
+Proof. by []. Qed.
+
+Lemma cvg_nbhs_seq (G : R -> R) (x0 l r : R) : 0 < r ->
+  (forall u : nat -> R, (forall n, `|u n - x0| < r) -> u --> x0 -> G \o u --> l) ->
+  G x @[x --> x0] --> l.
+Proof.
+move=> r0 Hu; apply/cvgrPdist_lt => e e0; apply: contrapT => nH.
+have H n : exists x : R, `|x - x0| < minr r n.+1%:R^-1 /\ e <= `|l - G x|.
+  apply: contrapT => /forallNP Hn; apply: nH.
+  apply/nbhs_ballP; exists (minr r n.+1%:R^-1) => /=.
+    by rewrite lt_minr r0 invr_gt0 ltr0n.
+  move=> x; rewrite /ball /= => xn.
+  by rewrite ltNge; apply/negP => exl; apply: (Hn x); split => //; rewrite distrC.
+have [u Hu'] := choice H.
+have u0 : u --> x0.
+  apply/cvgrPdist_lt => _/posnumP[d]; near=> n.
+  have [+ _] := Hu' n; rewrite distrC; move/lt_le_trans; apply.
+  rewrite le_minl; apply/orP; right; apply: ltW.
+  by near: n; exact: near_infty_natSinv_lt.
+have ur n : `|u n - x0| < r.
+  by have [+ _] := Hu' n; rewrite lt_minr => /andP[].
+have /cvgrPdist_lt/(_ e e0) [N _ HN] := Hu u ur u0.
+have := HN N (leqnn N); rewrite ltNge; have [_ ->] := Hu' N; by [].
+Unshelve. all: by end_near. Qed.
+
+Lemma continuous_expR_abs (c : R) : continuous (fun y : R => expR (c * `|y|)).
+Proof.
+move=> y; apply: (@continuous_comp _ _ _ (fun y : R => c * `|y|) expR).
+  apply: (@continuousM _ _ (fun=> c) (fun y : R => `|y|)).
+    exact: cst_continuous.
+  exact: norm_continuous.
+exact: continuous_expR.
+Qed.
+
+Lemma gauss_integrable_expR_abs m s (c : R) : 0 < s ->
+  gauss_integrable m s (fun y => expR (c * `|y|)).
+Proof.
+move=> s0; apply: (@gauss_integrable_expR _ _ 1 c) => //.
+  exact: continuous_measurable_fun (@continuous_expR_abs c).
+by move=> y; rewrite mul1r ger0_norm// ltW// expR_gt0.
+Qed.
+
+Lemma bound_ge0 (v C e : R) : `|v| <= C * expR e -> 0 <= C.
+Proof.
+move=> H; have := le_trans (normr_ge0 _) H.
+by rewrite pmulr_lge0// expR_gt0.
+Qed.
+
+(** An expectation is bounded by the expectation of a bound. *)
+Lemma gauss_expect_abs_le m s (psi : R -> R) (D c : R) : 0 < s ->
+  measurable_fun setT psi -> (forall y, `|psi y| <= D * expR (c * `|y|)) ->
+  `|gauss_expect m s psi| <= D * gauss_expect m s (fun y => expR (c * `|y|)).
+Proof.
+move=> s0 mpsi bnd.
+have ie := @gauss_integrable_expR_abs m s c s0.
+have ipsi : gauss_integrable m s psi := @gauss_integrable_expR m s D c psi s0 mpsi bnd.
+have mpdf := continuous_measurable_fun (@continuous_gauss_pdf m s).
+have D0 : 0 <= D := bound_ge0 (bnd 0).
+rewrite -gauss_expectZ// /gauss_expect.
+have f1 := integral_fune_fin_num measurableT ipsi.
+have f2 := integral_fune_fin_num measurableT (gauss_integrableZ D ie).
+rewrite -lee_fin (fineK f2); set I1 := (\int[lambda]_x _)%E in f1 *.
+have -> : (`|fine I1|%:E = `|I1|)%E by rewrite -{2}(fineK f1).
+apply: le_trans (le_abse_integral _ _ _) _ => //.
+  exact/EFin_measurable_fun/measurable_funM.
+apply: ge0_le_integral => //.
+- apply: measurable_fun_comp; first exact: measurable_fun_abse.
+  exact/EFin_measurable_fun/measurable_funM.
+- move=> y _; rewrite lee_fin mulr_ge0 ?mulr_ge0//; exact: ltW (expR_gt0 _).
+- apply/EFin_measurable_fun/measurable_funM => //; apply: measurable_funrM.
+  exact: continuous_measurable_fun (@continuous_expR_abs c).
+move=> y _; rewrite /= lee_fin normrM (gtr0_norm (gauss_pdf_gt0 _ _ _)).
+by apply: ler_wpmul2r; [exact: ltW (gauss_pdf_gt0 _ _ _)|exact: bnd].
+Qed.
+
+(** Continuity of a parametric expectation, by dominated convergence along
+    sequences. *)
+Lemma gauss_expect_continuous m s (phi : R -> R -> R) (D c : R) : 0 < s ->
+  (forall x, measurable_fun setT (phi x)) -> (forall y, continuous (phi ^~ y)) ->
+  (forall x y, `|phi x y| <= D * expR (c * `|x|) * expR (c * `|y|)) ->
+  continuous (fun x => gauss_expect m s (phi x)).
+Proof.
+move=> s0 mphi cphi bnd x0.
+have D0 : 0 <= D by have := bnd x0 0; rewrite -mulrA -expRD => /bound_ge0.
+pose K := D * expR (`|c| * (`|x0| + 1)).
+have mpdf := continuous_measurable_fun (@continuous_gauss_pdf m s).
+have ig : lambda.-integrable setT
+    (fun y => (K * expR (c * `|y|) * gauss_pdf m s y)%:E).
+  have := integrablerM measurableT K (@gauss_integrable_expR_abs m s c s0).
+  by apply: eq_integrable => // y _; rewrite /= -EFinM mulrA.
+apply: (@cvg_nbhs_seq _ x0 _ 1 ltr01) => u ur ucv.
+pose fu n y := (phi (u n) y * gauss_pdf m s y)%:E.
+have mfu n : measurable_fun setT (fu n) by exact/EFin_measurable_fun/measurable_funM.
+have mf : measurable_fun setT (fun y => (phi x0 y * gauss_pdf m s y)%:E).
+  exact/EFin_measurable_fun/measurable_funM.
+have fcv : {ae lambda, forall y, setT y ->
+    fu ^~ y --> (phi x0 y * gauss_pdf m s y)%:E}.
+  apply: aeW => y _; apply/fine_cvgP; split; first exact: nearW.
+  by apply: cvgMl; exact: cvg_comp ucv (cphi y x0).
+have fbd : {ae lambda, forall y n, setT y ->
+    (`|fu n y| <= (K * expR (c * `|y|) * gauss_pdf m s y)%:E)%E}.
+  apply: aeW => y n _; rewrite lee_fin normrM (gtr0_norm (gauss_pdf_gt0 _ _ _)).
+  apply: ler_wpmul2r; first exact: ltW (gauss_pdf_gt0 _ _ _).
+  apply: le_trans (bnd _ _) _; apply: ler_wpmul2r; first exact: ltW (expR_gt0 _).
+  apply: ler_wpmul2l => //; rewrite ler_expR.
+  apply: le_trans (ler_norm _) _; rewrite normrM normr_id.
+  apply: ler_wpmul2l => //.
+  have := ler_norm_add (u n - x0) x0; rewrite subrK addrC => /le_trans; apply.
+  by rewrite ler_add2l ltW.
+have [if_ _ cvgI] := @dominated_convergence _ _ _ lambda setT measurableT fu _ _ mfu mf fcv ig fbd.
+rewrite -(fineK (integral_fune_fin_num measurableT if_)) in cvgI.
+by have [_] := proj1 (fine_cvgP _ _) cvgI.
+Qed.
+
+(** By induction on [n]: (1) the bound [|E_n[h]| <= C K^n]; (2) continuity
+    of [x |-> E_n[H x]] for a family continuous in [x] and in each
+    coordinate.  The step for (2) applies (2) twice at rank [n] (continuity
+    in the new coordinate, for measurability, and in the parameter) and (1)
+    for the domination. *)
+Lemma std_regular (c : R) n :
+  (forall (h : seq R -> R) (C : R), sep_continuous h ->
+     (forall xs, `|h xs| <= C * expR (c * norm1 xs)) ->
+     `|std_gauss_expect n h| <= C * expR_moment c ^+ n) /\
+  (forall (H : R -> seq R -> R) (C : R), (forall x, sep_continuous (H x)) ->
+     (forall xs, continuous (H ^~ xs)) ->
+     (forall x xs, `|H x xs| <= C * expR (c * `|x|) * expR (c * norm1 xs)) ->
+     continuous (fun x => std_gauss_expect n (H x))).
+Proof.
+elim: n => [|n [IHQ IHP]].
+  split; last by move=> H C _ cH _; exact: cH.
+  by move=> h C _ hb; apply: le_trans (hb [::]) _; rewrite expR_norm1_nil expr0.
+split.
+  move=> h C sh hb; rewrite std_gauss_expectS.
+  have hb' x xs : `|h (x :: xs)| <= C * expR (c * `|x|) * expR (c * norm1 xs).
+    by rewrite -mulrA -expR_norm1_cons.
+  apply: le_trans (@gauss_expect_abs_le 0 1 _ (C * expR_moment c ^+ n) c ltr01 _ _) _.
+  - apply: continuous_measurable_fun.
+    apply: (IHP (fun x xs => h (x :: xs)) C) => //.
+      by move=> x xs ys; exact: (sh (x :: xs) ys).
+    by move=> xs; exact: (sh [::] xs).
+  - move=> x; rewrite mulrAC.
+    apply: (IHQ (fun xs => h (x :: xs)) (C * expR (c * `|x|))) => //.
+    by move=> xs ys; exact: (sh (x :: xs) ys).
+  - by rewrite exprSr mulrA.
+move=> H C sH cH Hb.
+have Hb' x y zs : `|H x (y :: zs)| <=
+    C * expR (c * `|x|) * expR (c * `|y|) * expR (c * norm1 zs).
+  by rewrite -mulrA -expR_norm1_cons.
+apply: (@gauss_expect_continuous 0 1
+  (fun x y => std_gauss_expect n (fun zs => H x (y :: zs)))
+  (C * expR_moment c ^+ n) c ltr01).
+- move=> x; apply: continuous_measurable_fun.
+  apply: (IHP (fun y zs => H x (y :: zs)) (C * expR (c * `|x|))) => //.
+    by move=> y xs ys; exact: (sH x (y :: xs) ys).
+  by move=> zs; exact: (sH x [::] zs).
+- move=> y; apply: (IHP (fun x zs => H x (y :: zs)) (C * expR (c * `|y|))) => //.
+    by move=> x xs ys; exact: (sH x (y :: xs) ys).
+  by move=> x zs; rewrite (mulrAC C).
+- move=> x y.
+  have -> : C * expR_moment c ^+ n * expR (c * `|x|) * expR (c * `|y|) =
+      C * expR (c * `|x|) * expR (c * `|y|) * expR_moment c ^+ n.
+    move: (expR_moment c ^+ n) (expR (c * `|x|)) (expR (c * `|y|)) => K ex ey.
+    by to_std; ring.
+  apply: (IHQ (fun zs => H x (y :: zs))) => //.
+  by move=> xs ys; exact: (sH x (y :: xs) ys).
+Qed.
+
+(** The inner expectation of a regular function: continuous in the new
+    coordinate and exponentially bounded. *)
+Lemma std_inner_regular (c : R) n (g : seq R -> R) (C : R) : sep_continuous g ->
+  (forall xs, `|g xs| <= C * expR (c * norm1 xs)) ->
+  measurable_fun setT (fun x => std_gauss_expect n (fun xs => g (x :: xs))) /\
+  forall x, `|std_gauss_expect n (fun xs => g (x :: xs))| <=
+    C * expR_moment c ^+ n * expR (c * `|x|).
+Proof.
+move=> sg gb; have [Q P] := std_regular c n.
+have gb' x xs : `|g (x :: xs)| <= C * expR (c * `|x|) * expR (c * norm1 xs).
+  by rewrite -mulrA -expR_norm1_cons.
+split.
+  apply: continuous_measurable_fun.
+  apply: (P (fun x xs => g (x :: xs)) C) => //.
+    by move=> x xs ys; exact: (sg (x :: xs) ys).
+  by move=> xs; exact: (sg [::] xs).
+move=> x; rewrite mulrAC.
+apply: (Q (fun xs => g (x :: xs)) (C * expR (c * `|x|))) => //.
+by move=> xs ys; exact: (sg (x :: xs) ys).
+Qed.
+
+(** * Pathwise gradient for n-dimensional standard noise
+
+    d/dt E_{e ~ N(0, I_n)}[f t e] = E[df t e] on [`]a, b[], when [f t] and
+    [df t] are continuous in each coordinate of [e] and bounded by
+    [C exp(c |e|_1)] there. *)
+Theorem std_pathwise_swap n (f df : R -> seq R -> R) (a b C c : R) :
+  (forall e t, t \in `]a, b[ -> is_derive t 1 (f ^~ e) (df t e)) ->
+  (forall t, t \in `]a, b[ -> sep_continuous (f t)) ->
+  (forall t, t \in `]a, b[ -> sep_continuous (df t)) ->
+  (forall e t, t \in `]a, b[ -> `|f t e| <= C * expR (c * norm1 e)) ->
+  (forall e t, t \in `]a, b[ -> `|df t e| <= C * expR (c * norm1 e)) ->
+  forall t, t \in `]a, b[ ->
+  is_derive t 1 (fun th => std_gauss_expect n (f th)) (std_gauss_expect n (df t)).
+Proof.
+elim: n f df C => [|n IH] f df C derf sf sdf bf bdf t tab; first exact: derf.
+pose F th x := std_gauss_expect n (fun xs => f th (x :: xs)).
+pose DF th x := std_gauss_expect n (fun xs => df th (x :: xs)).
+apply: (@pathwise_swap_growth 0 1 F DF a b (C * expR_moment c ^+ n) c ltr01) => //.
+- move=> th thab.
+  have [mF bF] := std_inner_regular n (sf th thab) (fun e => bf e th thab).
+  exact: (@gauss_integrable_expR 0 1 (C * expR_moment c ^+ n) c _ ltr01 mF bF).
+- move=> x th thab.
+  apply: (IH (fun th xs => f th (x :: xs)) (fun th xs => df th (x :: xs))
+    (C * expR (c * `|x|))) => //.
+  + by move=> th' th'ab xs ys; exact: (sf th' th'ab (x :: xs) ys).
+  + by move=> th' th'ab xs ys; exact: (sdf th' th'ab (x :: xs) ys).
+  + by move=> e th' th'ab; rewrite -mulrA -expR_norm1_cons; exact: bf.
+  + by move=> e th' th'ab; rewrite -mulrA -expR_norm1_cons; exact: bdf.
+- move=> x th thab.
+  by have [_ ->] := std_inner_regular n (sdf th thab) (fun e => bdf e th thab).
+Qed.
