@@ -12,7 +12,14 @@
     does not depend on its own coordinate is that function times the mass 1
     ([gauss_expect_cst]); so E_n[1] = 1 ([gauss_expect_n_cst]) and the law of
     each coordinate is its one-dimensional Gaussian ([gauss_expect_n_coord]),
-    which gives means and variances. *)
+    which gives means and variances.
+    [gauss_expect_n_density]: [gauss_expect_n ms f] is the iterated Lebesgue
+    integral [iter_integral] of [f] times the product density.
+    [std_pathwise_swap]: d/dt E_{e ~ N(0, I_n)}[f t e] = E[d/dt f t e], by
+    induction on [n] from the one-dimensional [pathwise_swap_growth], for [f t]
+    and its derivative bounded by [C exp(c |e|_1)] and continuous in each
+    coordinate of [e]; the continuity makes every inner expectation
+    continuous, hence measurable ([std_regular]). *)
 From Coq Require Import Reals Lra Psatz.
 From HB Require Import structures.
 From mathcomp Require Import all_ssreflect ssralg ssrnum ssrint interval finmap.
@@ -138,6 +145,74 @@ move=> ilt; rewrite /std_gauss_expect.
 have := @gauss_expect_n_coord (nseq n (0, 1)) i (fun x => x ^+ 2)
   (std_params_pos n); rewrite size_nseq => /(_ ilt) ->.
 by rewrite nth_nseq if_same /= gauss_second_moment ?ltr01// expr1n expr0n addr0.
+Qed.
+
+(** * The joint density
+
+    [iter_integral n F] integrates [F] over R^n one coordinate at a time
+    (the first coordinate outermost); [gauss_expect_n_density]: the iterated
+    expectation is the iterated integral of [f] times [gauss_pdf_n].  The
+    density factor of an outer coordinate is a positive constant for the
+    inner integrals, and positive constants leave any integral, measurable
+    integrand or not, through [ge0_integral_scale]. *)
+
+(** [\int (k f) = k \int f] for [k > 0] and every nonnegative [f]
+    (mathcomp's [integralM] asks for integrability): the simple functions
+    below [k f] are [k] times those below [f]. *)
+Lemma ge0_integral_scale (f : R -> \bar R) (k : R) : 0 < k ->
+  (forall x, (0 <= f x)%E) ->
+  (\int[lambda]_x (k%:E * f x) = k%:E * \int[lambda]_x f x)%E.
+Proof.
+move=> k0 f0.
+have kf0 x : (0 <= k%:E * f x)%E by rewrite mule_ge0// lee_fin ltW.
+have k10 : 0 <= k^-1 by rewrite invr_ge0 ltW.
+rewrite !ge0_integralTE//; apply/eqP; rewrite eq_le; apply/andP; split.
+  apply: ub_ereal_sup => _ [h hkf <-].
+  have -> : sintegral lambda h = (k%:E * sintegral lambda (scale_nnsfun h k10))%E.
+    by rewrite sintegralrM muleA -EFinM mulfV ?gt_eqF// mul1e.
+  rewrite lee_pmul2l// ?lte_fin//; apply: ereal_sup_ub.
+  exists (scale_nnsfun h k10) => //= x.
+  by rewrite EFinM lee_pdivr_mull.
+rewrite -lee_pdivl_mull//; apply: ub_ereal_sup => _ [h hf <-].
+rewrite lee_pdivl_mull// -sintegralrM; apply: ereal_sup_ub.
+exists (scale_nnsfun h (ltW k0)) => //= x.
+by rewrite EFinM lee_pmul2l// ?lte_fin.
+Qed.
+
+Lemma fine_integral_scale (g : R -> R) (k : R) : 0 < k ->
+  fine (\int[lambda]_x (g x * k)%:E)%E = fine (\int[lambda]_x (g x)%:E)%E * k.
+Proof.
+move=> k0.
+have -> : (fun x => (g x * k)%:E) = (fun x => k%:E * (g x)%:E)%E.
+  by apply: funext => x; rewrite mulrC EFinM.
+rewrite integralE [in RHS]integralE gt0_funeposM// gt0_funenegM//.
+rewrite !ge0_integral_scale//.
+move: (\int[lambda]_x _)%E (\int[lambda]_x _)%E => P N.
+case: P => [p||]; case: N => [q||] //=; rewrite ?gt0_muley ?gt0_muleNy//= ?mul0r//.
+by rewrite mulrBl mulrC [p * k]mulrC.
+Qed.
+
+Fixpoint iter_integral (n : nat) (F : seq R -> R) : R :=
+  if n is n'.+1 then
+    fine (\int[lambda]_x (iter_integral n' (fun xs => F (x :: xs)))%:E)%E
+  else F [::].
+
+Lemma iter_integralMr n (F : seq R -> R) (k : R) : 0 < k ->
+  iter_integral n F * k = iter_integral n (fun xs => F xs * k).
+Proof.
+elim: n F => [//|n IH] F k0 /=.
+rewrite -fine_integral_scale//; congr fine; apply: eq_integral => x _.
+by rewrite IH.
+Qed.
+
+Theorem gauss_expect_n_density ms (f : seq R -> R) :
+  gauss_expect_n ms f =
+  iter_integral (size ms) (fun xs => f xs * gauss_pdf_n ms xs).
+Proof.
+elim: ms f => [|[m s] ms IH] f /=; first by rewrite mulr1.
+rewrite /gauss_expect; congr fine; apply: eq_integral => x _.
+rewrite IH iter_integralMr ?gauss_pdf_gt0//; congr (EFin (iter_integral _ _)).
+by apply: funext => xs; rewrite -mulrA [gauss_pdf_n _ _ * _]mulrC.
 Qed.
 
 (** * Regularity of the iterated integrals
