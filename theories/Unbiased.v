@@ -37,13 +37,15 @@
       fixed draw, that this is the backprop adjoint (the reverse-mode
       induction of BackpropCorrect.v, extended with random nodes: a random
       node's value is its draw, and its score term is the derivative of
-      the log density of its draw, [gauss_ln_derive]). *)
+      the log density of its draw, [gauss_ln_derive]).  The list, sum and
+      dot facts and the induction step at a deterministic node
+      ([det_node_step]) are ListSums.v's, shared with BackpropCorrect.v. *)
 
 From Coquelicot Require Import Coquelicot.
 From Coq Require Import Reals String List Arith Bool Lia Lra FunctionalExtensionality.
 From Certigrad Require Import Scalar Tensor TensorFacts Ops Graph WellFormed Backprop OpsSpec.
 From Certigrad Require Import OpsJvp GraphFacts BackpropNaive WellFormedSound.
-From Certigrad Require Import Stochastic StochasticPre OpsCorrect.
+From Certigrad Require Import Stochastic StochasticPre OpsCorrect ListSums.
 Import ListNotations.
 Local Open Scope list_scope.
 Local Open Scope R_scope.
@@ -155,231 +157,21 @@ Definition backprop_unbiased_statement : Prop :=
     (nth j (find_val inputs p) 0)
     (expected_grad g inputs p j).
 
-(** * Lists, entries and dot products at R
+(** * The input curve
 
-    (The same bookkeeping as BackpropCorrect.v's, kept here so that this
-    file depends only on committed, stable files.) *)
+    The statement's [replace_at] and [set_input_entry] (Stochastic.v) are
+    ListSums.v's [replace_nth] and [set_entry], whose facts (shared with
+    BackpropCorrect.v) the proof uses. *)
 
-Definition rsum (l : list R) : R := fold_right Rplus 0 l.
-
-Lemma replace_at_length {X : Type} (j : nat) (x : X) (l : list X) :
-  length (replace_at j x l) = length l.
-Proof. revert j; induction l as [|y l IH]; intros [|j]; simpl; auto. Qed.
-
-Lemma nth_replace_at_eq {X : Type} (j : nat) (x d : X) (l : list X) :
-  (j < length l)%nat -> nth j (replace_at j x l) d = x.
-Proof.
-  revert j; induction l as [|y l IH]; intros [|j] Hj; simpl in *; try lia; auto.
-  apply IH. lia.
-Qed.
-
-Lemma nth_replace_at_neq {X : Type} (j k : nat) (x d : X) (l : list X) :
-  k <> j -> nth k (replace_at j x l) d = nth k l d.
-Proof.
-  revert j k; induction l as [|y l IH]; intros [|j] [|k] Hk; simpl; auto; try lia.
-  all: apply IH; lia.
-Qed.
-
-Lemma replace_at_nth {X : Type} (j : nat) (d : X) (l : list X) :
-  replace_at j (nth j l d) l = l.
+Lemma replace_at_replace_nth {X : Type} (j : nat) (x : X) (l : list X) :
+  replace_at j x l = replace_nth j x l.
 Proof. revert j; induction l as [|y l IH]; intros [|j]; simpl; f_equal; auto. Qed.
 
-Lemma find_val_set_input_entry (e : env R) (p r : string) (j : nat) (t : R) :
-  find_val (set_input_entry e p j t) r =
-  if String.eqb p r then replace_at j t (find_val e p) else find_val e r.
+Lemma set_input_entry_set_entry (e : env R) (p : string) (j : nat) (t : R) :
+  set_input_entry e p j t = set_entry e p j t.
 Proof.
-  unfold find_val. induction e as [|[k v] e IH]; simpl.
-  - destruct (String.eqb p r); [destruct j|]; reflexivity.
-  - destruct (String.eqb_spec p k) as [->|Hpk]; simpl.
-    + destruct (String.eqb_spec r k) as [->|Hrk].
-      * now rewrite String.eqb_refl.
-      * destruct (String.eqb_spec k r); [congruence|reflexivity].
-    + destruct (String.eqb_spec r k) as [->|Hrk].
-      * destruct (String.eqb_spec p k); [congruence|reflexivity].
-      * exact IH.
-Qed.
-
-Lemma set_input_entry_same (e : env R) (p : string) (j : nat) :
-  set_input_entry e p j (nth j (find_val e p) 0) = e.
-Proof.
-  unfold find_val. induction e as [|[k v] e IH]; simpl; [reflexivity|].
-  destruct (String.eqb_spec p k) as [->|Hpk].
-  - now rewrite replace_at_nth.
-  - now rewrite IH.
-Qed.
-
-Lemma fold_left_Rplus_rsum (l : list R) (x : R) : fold_left Rplus l x = x + rsum l.
-Proof.
-  revert x; induction l as [|y l IH]; intros x; simpl; [ring|]. rewrite IH. ring.
-Qed.
-
-Lemma dot_rsum (x y : list R) : dot R_ops x y = rsum (map2 Rmult x y).
-Proof.
-  unfold dot, vsum, vmul. change (fold_left Rplus (map2 Rmult x y) 0 = rsum (map2 Rmult x y)).
-  rewrite fold_left_Rplus_rsum. ring.
-Qed.
-
-Lemma dot_vadd_l (x y d : list R) :
-  length x = length y -> dot R_ops (vadd R_ops x y) d = dot R_ops x d + dot R_ops y d.
-Proof.
-  rewrite !dot_rsum. unfold vadd. change (s_add R_ops) with Rplus.
-  revert y d; induction x as [|u x IH]; intros [|v y] [|w d] H; simpl in *;
-    try discriminate; try ring.
-  rewrite IH by lia. ring.
-Qed.
-
-Lemma dot_zeros_r (x : list R) (n : nat) : dot R_ops x (repeat 0 n) = 0.
-Proof.
-  rewrite dot_rsum. revert n; induction x as [|u x IH]; intros [|n]; simpl; try ring.
-  rewrite IH. ring.
-Qed.
-
-Lemma dot_zeros_l (x : list R) (n : nat) : dot R_ops (repeat 0 n) x = 0.
-Proof.
-  rewrite dot_rsum. revert n; induction x as [|u x IH]; intros [|n]; simpl; try ring.
-  rewrite IH. ring.
-Qed.
-
-Lemma dot_unit (x : list R) (n j : nat) :
-  (j < n)%nat -> dot R_ops x (replace_at j 1 (repeat 0 n)) = nth j x 0.
-Proof.
-  rewrite dot_rsum. revert x n; induction j as [|j IH]; intros [|u x] [|n] Hj;
-    simpl; try lia; try ring.
-  - fold (map2 Rmult x (repeat 0 n)). rewrite <- dot_rsum, dot_zeros_r. ring.
-  - rewrite IH by lia. ring.
-Qed.
-
-Lemma dot_one_l (d : list R) : dot R_ops [1] d = nth 0 d 0.
-Proof. rewrite dot_rsum. destruct d; simpl; ring. Qed.
-
-Lemma dot_vscale_l (c : R) (x y : list R) : dot R_ops (vscale R_ops c x) y = c * dot R_ops x y.
-Proof.
-  rewrite !dot_rsum. unfold vscale. change (s_mul R_ops) with Rmult.
-  revert y; induction x as [|u x IH]; intros [|v y]; simpl; try ring.
-  rewrite IH. ring.
-Qed.
-
-Lemma rsum_plus {X : Type} (f h : X -> R) (l : list X) :
-  rsum (map (fun x => f x + h x) l) = rsum (map f l) + rsum (map h l).
-Proof. induction l as [|x l IH]; simpl; [ring|]. rewrite IH. ring. Qed.
-
-Lemma rsum_zero {X : Type} (f : X -> R) (l : list X) :
-  (forall x, In x l -> f x = 0) -> rsum (map f l) = 0.
-Proof.
-  induction l as [|x l IH]; simpl; intros H; [reflexivity|].
-  rewrite H, IH by auto. ring.
-Qed.
-
-Lemma rsum_ext {X : Type} (f h : X -> R) (l : list X) :
-  (forall x, In x l -> f x = h x) -> rsum (map f l) = rsum (map h l).
-Proof. intros H. f_equal. now apply map_ext_in. Qed.
-
-Lemma sum_single (S : list string) (x : string) (h : string -> R) :
-  NoDup S -> In x S -> rsum (map (fun r => if String.eqb x r then h r else 0) S) = h x.
-Proof.
-  induction S as [|r S IH]; simpl; [tauto|]. intros Hnd Hx.
-  inversion Hnd as [|? ? Hr Hnd']; subst.
-  destruct (String.eqb_spec x r) as [->|Hxr].
-  - rewrite rsum_zero; [ring|]. intros y Hy.
-    destruct (String.eqb_spec r y) as [->|]; [contradiction|reflexivity].
-  - destruct Hx as [->|Hx]; [congruence|]. rewrite IH by assumption. ring.
-Qed.
-
-Lemma sum_swap {B : Type} (S : list string) (L : list (string * B))
-    (Fx : string * B -> string -> R) :
-  NoDup S -> (forall x, In x L -> In (fst x) S) ->
-  rsum (map (fun r => rsum (map (fun x => if String.eqb (fst x) r then Fx x r else 0) L)) S) =
-  rsum (map (fun x => Fx x (fst x)) L).
-Proof.
-  intros Hnd. induction L as [|x L IH]; intros HL; simpl.
-  - apply rsum_zero. reflexivity.
-  - rewrite (rsum_plus (fun r => if String.eqb (fst x) r then Fx x r else 0)
-                       (fun r => rsum (map (fun y => if String.eqb (fst y) r then Fx y r else 0) L))).
-    rewrite (sum_single S (fst x) (Fx x) Hnd (HL x (or_introl eq_refl))).
-    rewrite IH by (intros y Hy; apply HL; now right). reflexivity.
-Qed.
-
-Lemma contribs_to_length (r : string) (cs : list (string * list R)) (base : list R) :
-  (forall x, In x cs -> fst x = r -> length (snd x) = length base) ->
-  length (contribs_to R_ops r cs base) = length base.
-Proof.
-  unfold contribs_to, tensor. revert base; induction cs as [|x cs IH]; intros base H; simpl; auto.
-  cbv beta. destruct (String.eqb_spec (fst x) r) as [Hx|Hx].
-  - assert (Hl : length (vadd R_ops base (snd x)) = length base).
-    { unfold vadd. rewrite map2_length, (H x (or_introl eq_refl) Hx). apply Nat.min_id. }
-    rewrite IH; [exact Hl|]. intros y Hy Hyr. rewrite Hl. apply H; [right; exact Hy|exact Hyr].
-  - apply IH. intros y Hy Hyr. apply H; [right; exact Hy|exact Hyr].
-Qed.
-
-Lemma dot_contribs_to (r : string) (cs : list (string * list R)) (base d : list R) :
-  (forall x, In x cs -> fst x = r -> length (snd x) = length base) ->
-  dot R_ops (contribs_to R_ops r cs base) d =
-  dot R_ops base d +
-  rsum (map (fun x => if String.eqb (fst x) r then dot R_ops (snd x) d else 0) cs).
-Proof.
-  unfold contribs_to, tensor. revert base; induction cs as [|x cs IH]; intros base H; simpl; [ring|].
-  cbv beta. destruct (String.eqb_spec (fst x) r) as [Hx|Hx].
-  - assert (Hl : length (vadd R_ops base (snd x)) = length base).
-    { unfold vadd. rewrite map2_length, (H x (or_introl eq_refl) Hx). apply Nat.min_id. }
-    rewrite IH.
-    + rewrite dot_vadd_l by (symmetry; apply H; [left; reflexivity|exact Hx]). ring.
-    + intros y Hy Hyr. rewrite Hl. apply H; [right; exact Hy|exact Hyr].
-  - rewrite IH; [ring|]. intros y Hy Hyr. apply H; [right; exact Hy|exact Hyr].
-Qed.
-
-Lemma seed_contribs (g : graph R) (r : string) :
-  seed R_ops g r = contribs_to R_ops r (map (fun c => (c, [s_one R_ops])) (g_costs g))
-                     (zeros R_ops (shape_size (find_shape (shape_env g) r))).
-Proof.
-  unfold seed, contribs_to. generalize (zeros R_ops (shape_size (find_shape (shape_env g) r))).
-  induction (g_costs g) as [|c cs IH]; intros base; simpl; auto.
-Qed.
-
-Lemma pair_dots_combine (ps : list string) (pbs : list (list R)) (dE : string -> list R) :
-  rsum (map (fun x => dot R_ops (snd x) (dE (fst x))) (combine ps pbs)) =
-  pair_dots pbs (map dE ps).
-Proof.
-  unfold pair_dots. revert pbs; induction ps as [|p ps IH]; intros [|pb pbs]; simpl; auto.
-  unfold rsum in IH. rewrite <- IH. reflexivity.
-Qed.
-
-Lemma in_combine_sized (f : string -> shape) (ps : list string) (pbs : list (list R))
-    (x : string * list R) :
-  Forall2 (fun pb s => length pb = shape_size s) pbs (map f ps) ->
-  In x (combine ps pbs) -> length (snd x) = shape_size (f (fst x)).
-Proof.
-  revert pbs; induction ps as [|p ps IH]; intros [|pb pbs] H Hin; simpl in *; try tauto.
-  inversion H as [|? ? ? ? Hpb Hpbs]; subst. destruct Hin as [<-|Hin]; simpl; auto.
-  exact (IH pbs Hpbs Hin).
-Qed.
-
-Lemma scalar_of_nth (x : list R) : scalar_of R_ops x = nth 0 x 0.
-Proof. destruct x; reflexivity. Qed.
-
-Lemma fold_cost_derive (g : graph R) (Fv : R -> env R) (d : string -> R) (t0 : R)
-    (cs : list string) :
-  forall (acc : R -> R) (dacc : R),
-  is_derive acc t0 dacc ->
-  (forall c, In c cs -> is_derive (fun t => nth 0 (find_val (Fv t) c) 0) t0 (d c)) ->
-  is_derive (fun t => fold_left (fun x c => x + scalar_of R_ops (find_val (Fv t) c)) cs (acc t))
-    t0 (dacc + rsum (map d cs)).
-Proof.
-  induction cs as [|c cs IH]; intros acc dacc Hacc Hd; simpl.
-  - replace (dacc + 0) with dacc by ring. exact Hacc.
-  - replace (dacc + (d c + rsum (map d cs))) with ((dacc + d c) + rsum (map d cs)) by ring.
-    apply (IH (fun t => acc t + scalar_of R_ops (find_val (Fv t) c)));
-      [|intros c' Hc'; apply Hd; now right].
-    apply D_plus; [exact Hacc|].
-    eapply is_derive_ext; [|apply (Hd c (or_introl eq_refl))].
-    intros t. symmetry. apply scalar_of_nth.
-Qed.
-
-Lemma total_cost_derive (g : graph R) (Fv : R -> env R) (d : string -> R) (t0 : R) :
-  (forall c, In c (g_costs g) -> is_derive (fun t => nth 0 (find_val (Fv t) c) 0) t0 (d c)) ->
-  is_derive (fun t => total_cost R_ops g (Fv t)) t0 (rsum (map d (g_costs g))).
-Proof.
-  intros Hd. replace (rsum (map d (g_costs g))) with (0 + rsum (map d (g_costs g))) by ring.
-  apply (fold_cost_derive g Fv d t0 (g_costs g) (fun _ => 0) 0 (D_const 0 t0) Hd).
+  induction e as [|[k v] e IH]; simpl; [reflexivity|].
+  destruct (String.eqb p k); [now rewrite replace_at_replace_nth|now rewrite IH].
 Qed.
 
 (** * The Gaussian density: positivity and the score *)
@@ -603,15 +395,6 @@ Hypothesis Hops : forall o : dop R, dop_correct o.
 Local Notation se_g := (shape_env g).
 Local Notation sz r := (shape_size (find_shape (shape_env g) r)).
 
-Lemma sized_map_find (V : env R) (ps : list string) :
-  (forall p, In p ps -> length (find_val V p) = sz p) ->
-  sized (map (find_val V) ps) (parent_shapes se_g ps).
-Proof.
-  unfold sized, parent_shapes. induction ps as [|p ps IH]; intros H; simpl; constructor.
-  - apply H. now left.
-  - apply IH. intros q Hq. apply H. now right.
-Qed.
-
 Lemma det_value_derive (o : dop R) (s0 : shape) (ps : list string) (V : R -> env R) (t : R) :
   op_out_shape (ODet o) s0 (parent_shapes se_g ps) = Some s0 ->
   (forall p, In p ps -> forall u, length (find_val (V u) p) = sz p) ->
@@ -624,22 +407,9 @@ Proof.
   set (dxs := map (fun p => tangent (fun u => find_val (V u) p) (sz p) t) ps).
   destruct (Hops o (parent_shapes se_g ps) s0 s0 Hout (fun u => map (find_val (V u)) ps) dxs t)
     as (dv & _ & Hdv & _).
-  - intros u. apply sized_map_find. intros p Hp. apply Hlen, Hp.
-  - unfold sized, dxs, parent_shapes. clear -Hlen.
-    induction ps as [|p ps IH]; simpl; constructor.
-    + apply tangent_length.
-    + apply IH. intros q Hq. apply Hlen. now right.
-  - intros i k'. destruct (lt_dec i (length ps)) as [Hi|Hi].
-    + unfold dxs. rewrite (nth_map_in _ _ ps i [] ""%string) by exact Hi.
-      eapply is_derive_ext; [|apply tangent_derive].
-      * intros u. simpl. rewrite (nth_map_in _ _ ps i [] ""%string) by exact Hi. reflexivity.
-      * intros u. apply Hlen, nth_In, Hi.
-      * apply Hex, nth_In, Hi.
-    + unfold dxs. rewrite (nth_overflow (map _ ps)) by (rewrite map_length; lia).
-      replace (nth k' (@nil R) 0) with 0 by (destruct k'; reflexivity).
-      eapply is_derive_ext; [|apply (D_const 0 t)].
-      intros u. simpl. rewrite (nth_overflow (map _ ps)) by (rewrite map_length; lia).
-      symmetry. apply nth_overflow. simpl. lia.
+  - intros u. apply sized_map. intros p Hp. apply Hlen, Hp.
+  - apply sized_map. intros p Hp. apply tangent_length.
+  - apply parents_derive. intros p Hp. apply tangent_derive; [intros u; apply Hlen, Hp|apply Hex, Hp].
   - exact Hdom.
   - exists (nth k dv 0). apply Hdv.
 Qed.
@@ -694,7 +464,7 @@ Proof.
       * intros r [Hr|Hr] u; simpl in Hr.
         -- subst r. rewrite find_val_cons_eq, Hshape.
            apply (dop_forward_length o (ref_shape r0)); [exact Hout|].
-           apply sized_map_find. intros p Hp. apply Hlen, Hps, Hp.
+           apply sized_map. intros p Hp. apply Hlen, Hps, Hp.
         -- rewrite find_val_cons_neq by (intros ->; contradiction). auto.
       * intros r [Hr|Hr] k t Ht; simpl in Hr.
         -- subst r. eapply ex_derive_ext;
@@ -858,23 +628,6 @@ Variable g : graph R.
 Local Notation se_g := (shape_env g).
 Local Notation sz r := (shape_size (find_shape (shape_env g) r)).
 
-Lemma parents_not_later (se : senv) (n : node R) (ns : list (node R)) (p : string) :
-  wf_nodes se (n :: ns) -> In p (map fst se) -> ~ In p (map node_name (n :: ns)).
-Proof.
-  intros Hwf Hp Hin. apply in_map_iff in Hin. destruct Hin as [m [<- Hm]].
-  pose proof (wf_nodes_fresh se _ Hwf) as HF. rewrite Forall_forall in HF.
-  exact (HF m Hm Hp).
-Qed.
-
-Lemma name_not_later (se : senv) (n : node R) (ns : list (node R)) :
-  wf_nodes se (n :: ns) -> ~ In (node_name n) (map node_name ns).
-Proof.
-  intros Hwf Hin. inversion Hwf as [|? ? ? _ _ _ _ Hwf']; subst.
-  apply in_map_iff in Hin. destruct Hin as [m [Hm Hin]].
-  pose proof (wf_nodes_fresh _ _ Hwf') as HF. rewrite Forall_forall in HF.
-  apply (HF m Hin). rewrite Hm. now left.
-Qed.
-
 (** Along every run from the values [valsC t0] (with [t0] in the
     interval): the final environment is [forward_nodes] of the final
     draws, every node's parents are in its operator's domain there, and
@@ -931,36 +684,6 @@ Proof.
         -- intros _. simpl. rewrite Hfind. exact Hxs.
 Qed.
 
-(** Forward evaluation (with random nodes) gives every reference a value
-    of its size. *)
-Lemma forward_nodes_sized (d : env R) (ns : list (node R)) :
-  forall (se : senv) (E : env R),
-  wf_nodes se ns -> Forall (good_node g) ns ->
-  Forall (fun n => is_rand_node n = true ->
-                   length (find_val d (node_name n)) = shape_size (node_shape n)) ns ->
-  (forall r, In r (map fst se) -> length (find_val E r) = sz r) ->
-  forall r, In r (map fst se ++ map node_name ns) ->
-  length (find_val (forward_nodes R_ops se_g d ns E) r) = sz r.
-Proof.
-  induction ns as [|n ns IH]; intros se E Hwf Hgood Hdraw HE r Hr; simpl in *.
-  - rewrite app_nil_r in Hr. auto.
-  - inversion Hwf as [|? ? ? Hfresh _ Hps _ Hwf']; subst.
-    inversion Hgood as [|? ? (_ & Hshape & _ & Hout) Hgood']; subst.
-    inversion Hdraw as [|? ? Hdn Hdraw']; subst.
-    apply (IH ((node_name n, node_shape n) :: se)); [exact Hwf'|exact Hgood'|exact Hdraw'| |].
-    + intros r' [Hr'|Hr']; simpl in Hr'.
-      * subst r'. rewrite find_val_cons_eq, Hshape.
-        destruct n as [r0 o ps|r0 o ps]; simpl.
-        -- apply (dop_forward_length o (ref_shape r0)); [exact Hout|].
-           apply (sized_map_find g). intros p Hp. apply HE.
-           rewrite Forall_forall in Hps. apply Hps, Hp.
-        -- apply Hdn. reflexivity.
-      * rewrite find_val_cons_neq; [auto|]. intros ->. contradiction.
-    + simpl. apply in_app_iff in Hr. destruct Hr as [Hr|[Hr|Hr]]; auto.
-      * right. apply in_app_iff. now left.
-      * right. apply in_app_iff. now right.
-Qed.
-
 End Runs.
 
 (** ** For each draw: pathwise derivative + cost * scores = the backprop adjoint *)
@@ -1015,30 +738,6 @@ Proof.
     repeat constructor; rewrite map_length, map3_length, Hx, Hm, Hs, ?Hpm, ?Hpsg;
       rewrite !Nat.min_id; reflexivity.
   - apply mvn_std_shape, parent_shapes_nil in Hout. subst ps. constructor.
-Qed.
-
-Lemma naive_adj_length (ns : list (node R)) :
-  Forall (good_node g) ns -> forall r, length (adj ns r) = sz r.
-Proof.
-  induction ns as [|n ns IH]; intros Hns r; simpl.
-  - rewrite seed_contribs, contribs_to_length.
-    + apply repeat_length.
-    + intros x Hx Hxr. apply in_map_iff in Hx. destruct Hx as [c' [<- Hc']]. simpl in *.
-      subst c'. rewrite Forall_forall in Hcosts. destruct (Hcosts r Hc') as [_ Hr].
-      unfold zeros. rewrite repeat_length, Hr. reflexivity.
-  - inversion Hns as [|? ? Hgood Hns']; subst.
-    pose proof Hgood as (Hname & Hshape & Hps & Hout).
-    destruct n as [r0 o ps|r0 o ps];
-      unfold node_name, node_shape, node_op, node_parents in Hname, Hshape, Hps, Hout;
-      simpl in *; rewrite contribs_to_length; auto; intros x Hx Hxr; rewrite IH by assumption;
-      rewrite <- Hxr.
-    + eapply (in_combine_sized (find_shape se_g) ps _ x); [|exact Hx].
-      apply (dop_pullbacks_length o (ref_shape r0) (ref_shape r0)); [exact Hout| | |].
-      * apply (sized_map_find g). intros p Hp. apply Hvals, Hps, Hp.
-      * rewrite Hvals, Hshape by exact Hname. reflexivity.
-      * rewrite IH by assumption. exact (f_equal shape_size Hshape).
-    + eapply (in_combine_sized (find_shape se_g) ps _ x); [|exact Hx].
-      apply rand_scores_sized, Hgood.
 Qed.
 
 (** The score of a random node's draw is its [rop_score] against the
@@ -1098,163 +797,73 @@ Lemma suffix_identity (ns : list (node R)) :
   Forall (fun n => good_node g n /\
             op_domain_holds R_ops (node_op n) (map (find_val vals) (node_parents n))) ns ->
   (forall c, In c (g_costs g) -> In c (map fst se) \/ In c (map node_name ns)) ->
-  (forall r, In r (map fst se) -> forall t, length (find_val (E t) r) = sz r) ->
-  (forall r, In r (map fst se) -> length (dE r) = sz r) ->
-  (forall r, In r (map fst se) -> forall k,
-      is_derive (fun t => nth k (find_val (E t) r) 0) t0 (nth k (dE r) 0)) ->
+  curve_tangents (fun r => sz r) (map fst se) E dE t0 ->
   forward_nodes R_ops se_g d ns (E t0) = vals ->
   Derive (fun t => total_cost R_ops g (forward_nodes R_ops se_g d ns (E t))) t0
     + c * score_sum se_g d ns E t0 =
   rsum (map (fun r => dot R_ops (adj ns r) (dE r)) (map fst se)).
 Proof.
-  induction ns as [|n ns IH]; intros se E dE Hwf Hnd Hns Hc Hlen Hdlen Hder Hfw.
+  induction ns as [|n ns IH]; intros se E dE Hwf Hnd Hns Hc HE Hfw;
+    pose proof HE as (Hlen & Hdlen & Hder).
   - (* no node left: the cost itself *)
     simpl. rewrite Rmult_0_r, Rplus_0_r.
     rewrite (is_derive_unique _ _ (rsum (map (fun c => nth 0 (dE c) 0) (g_costs g)))).
     2:{ apply total_cost_derive. intros c' Hcin. apply Hder.
         destruct (Hc c' Hcin) as [H|[]]. exact H. }
-    rewrite Forall_forall in Hcosts.
-    transitivity (rsum (map (fun r => rsum (map (fun x =>
-                    if String.eqb (fst x) r then dot R_ops (snd x) (dE r) else 0)
-                    (map (fun c => (c, [1])) (g_costs g)))) (map fst se))).
-    + rewrite sum_swap; [|exact Hnd|].
-      * rewrite map_map. simpl. apply rsum_ext. intros c' _. symmetry. apply dot_one_l.
-      * intros x Hx. apply in_map_iff in Hx. destruct Hx as [c' [<- Hcin]]. simpl.
-        destruct (Hc c' Hcin) as [H|[]]. exact H.
-    + apply rsum_ext. intros r Hr. simpl. rewrite seed_contribs.
-      rewrite dot_contribs_to.
-      * unfold zeros. simpl. rewrite dot_zeros_l. ring.
-      * intros x Hx Hxr. apply in_map_iff in Hx. destruct Hx as [c' [<- Hcin]].
-        simpl in *. subst c'. destruct (Hcosts r Hcin) as [_ Hr0].
-        unfold zeros. rewrite repeat_length, Hr0. reflexivity.
+    symmetry. apply (seed_dots g (map fst se) dE Hcosts Hnd).
+    intros c' Hcin. destruct (Hc c' Hcin) as [H|[]]. exact H.
   - revert Hfw. inversion Hwf as [|? ? ? Hfresh _ Hps _ Hwf']; subst.
     inversion Hns as [|? ? [Hgood Hdom] Hns']; subst. intros Hfw.
     pose proof Hgood as (Hname & Hshape & Hpsg & Hout).
-    assert (Hfresh_all : forall m, In m (n :: ns) -> ~ In (node_name m) (map fst se)).
-    { intros m Hm. pose proof (wf_nodes_fresh se _ Hwf) as HF. rewrite Forall_forall in HF.
-      now apply HF. }
-    assert (Hnot_later : forall k, In k (map fst se) -> ~ In k (map node_name (n :: ns))).
-    { intros k Hk Hin. apply in_map_iff in Hin. destruct Hin as [m [<- Hm]].
-      exact (Hfresh_all m Hm Hk). }
-    assert (Hname_later : ~ In (node_name n) (map node_name ns)) by (eapply name_not_later; eauto).
+    pose proof (name_not_later se n ns Hwf) as Hname_later.
     rewrite Forall_forall in Hps.
     assert (Hvals_ps : map (find_val vals) (node_parents n) = map (find_val (E t0)) (node_parents n)).
     { apply map_ext_in. intros p Hp. rewrite <- Hfw. simpl.
       rewrite find_val_forward_nodes_notin.
       - apply find_val_cons_neq. intros Heq. apply Hfresh. rewrite <- Heq. apply Hps, Hp.
-      - intros Hin. apply (Hnot_later p (Hps p Hp)). now right. }
+      - intros Hin. apply (parents_not_later se n ns p Hwf (Hps p Hp)). now right. }
     assert (Hv0 : find_val vals (node_name n) = eval_node R_ops se_g d (E t0) n).
     { rewrite <- Hfw. simpl. rewrite find_val_forward_nodes_notin by exact Hname_later.
       apply find_val_cons_eq. }
     assert (Hc' : forall c, In c (g_costs g) ->
               In c (map fst ((node_name n, node_shape n) :: se)) \/ In c (map node_name ns)).
     { intros c' Hcin. destruct (Hc c' Hcin) as [H|[H|H]]; simpl; auto. }
+    assert (Hadjlen : forall r, length (adj ns r) = sz r).
+    { apply (naive_adj_length g vals c Hcosts Hvals); eapply Forall_impl; try exact Hns'.
+      - intros m [Hm _]. exact Hm.
+      - intros [r1 o1 ps1|r1 o1 ps1] [Hm _]; [exact I|exact (rand_scores_sized r1 o1 ps1 Hm)]. }
     (* the contributions of the node, against the tangents *)
     assert (Hcontribs : forall pbs,
       Forall2 (fun pb s => length pb = shape_size s) pbs (map (find_shape se_g) (node_parents n)) ->
       rsum (map (fun r => dot R_ops (contribs_to R_ops r (combine (node_parents n) pbs) (adj ns r)) (dE r))
                 (map fst se)) =
       rsum (map (fun r => dot R_ops (adj ns r) (dE r)) (map fst se)) + pair_dots pbs (map dE (node_parents n))).
-    { intros pbs Hpbs.
-      rewrite (rsum_ext _ (fun r => dot R_ops (adj ns r) (dE r) +
-                 rsum (map (fun x : string * list R =>
-                              if String.eqb (fst x) r then dot R_ops (snd x) (dE r) else 0)
-                            (combine (node_parents n) pbs)))).
-      - rewrite rsum_plus.
-        rewrite (sum_swap (map fst se) (combine (node_parents n) pbs)
-                   (fun x r => dot R_ops (snd x) (dE r)) Hnd).
-        + rewrite pair_dots_combine. ring.
-        + intros x Hx. destruct x as [p pb]. apply in_combine_l in Hx. apply Hps, Hx.
-      - intros r Hr. apply dot_contribs_to. intros x Hx Hxr.
-        rewrite naive_adj_length by (eapply Forall_impl; [|exact Hns']; intros m [Hm _]; exact Hm).
-        rewrite <- Hxr. apply (in_combine_sized _ _ pbs x Hpbs Hx). }
+    { intros pbs Hpbs. exact (sum_contribs_combine _ _ pbs (find_shape se_g) _ dE Hnd Hps Hpbs Hadjlen). }
     destruct n as [r0 o ps|r0 o ps];
       unfold node_name, node_shape, node_op, node_parents in Hname, Hshape, Hpsg, Hout, Hdom,
         Hfresh, Hps, Hvals_ps, Hv0, Hc', Hcontribs, Hname_later, Hwf';
       simpl in Hname, Hshape, Hpsg, Hout, Hdom, Hfresh, Hps, Hvals_ps, Hv0, Hc', Hcontribs,
         Hname_later, Hwf'.
-    + (* a deterministic node *)
-      set (ss := parent_shapes se_g ps).
-      set (xs := fun t => map (find_val (E t)) ps).
-      set (dxs := map dE ps).
-      assert (Hsized : forall t, sized (xs t) ss).
-      { intros t. apply (sized_map_find g). intros p Hp. apply Hlen, Hps, Hp. }
-      assert (Hdsized : sized dxs ss).
-      { unfold sized, dxs, ss, parent_shapes. clear -Hps Hdlen.
-        induction ps as [|p ps IHps]; simpl; constructor.
-        - apply Hdlen, Hps. now left.
-        - apply IHps. intros q Hq. apply Hps. now right. }
-      assert (Hxder : forall i k, is_derive (fun t => nth k (nth i (xs t) []) 0) t0
-                                           (nth k (nth i dxs []) 0)).
-      { intros i k. unfold xs, dxs. destruct (lt_dec i (length ps)) as [Hi|Hi].
-        - rewrite (nth_map_in _ dE ps i [] ""%string) by exact Hi.
-          eapply is_derive_ext; [|apply (Hder (nth i ps ""%string)); apply Hps, nth_In, Hi].
-          intros t. simpl. now rewrite (nth_map_in _ (find_val (E t)) ps i [] ""%string) by exact Hi.
-        - rewrite (nth_overflow (map dE ps)) by (rewrite map_length; lia).
-          replace (nth k (@nil R) 0) with 0 by (destruct k; reflexivity).
-          eapply is_derive_ext; [|apply (D_const 0 t0)].
-          intros t. simpl. rewrite (nth_overflow (map (find_val (E t)) ps))
-            by (rewrite map_length; lia).
-          destruct k; reflexivity. }
-      assert (Hdom0 : op_domain_holds R_ops (ODet o) (xs t0)) by (unfold xs; rewrite <- Hvals_ps; exact Hdom).
-      destruct (Hops o ss (ref_shape r0) (ref_shape r0) Hout xs dxs t0 Hsized Hdsized Hxder Hdom0)
-        as (dv & Hdvlen & Hdvder & Hdual).
-      set (E' := fun t => (ref_name r0, dop_forward R_ops o ss (xs t)) :: E t).
-      set (dE' := fun r => if String.eqb r (ref_name r0) then dv else dE r).
-      assert (HdE'_old : forall r, In r (map fst se) -> dE' r = dE r).
-      { intros r Hr. unfold dE'. destruct (String.eqb_spec r (ref_name r0)) as [->|]; [|reflexivity].
-        exfalso. exact (Hfresh Hr). }
-      assert (HIH := IH ((ref_name r0, ref_shape r0) :: se) E' dE' Hwf').
-      assert (Hgoal_eq :
-        rsum (map (fun r => dot R_ops (adj ns r) (dE' r)) (map fst ((ref_name r0, ref_shape r0) :: se)))
-        = rsum (map (fun r => dot R_ops (adj (NDet r0 o ps :: ns) r) (dE r)) (map fst se))).
-      { simpl. unfold dE' at 1. rewrite String.eqb_refl.
-        rewrite (rsum_ext (fun r => dot R_ops (adj ns r) (dE' r))
-                          (fun r => dot R_ops (adj ns r) (dE r)))
-          by (intros r Hr; now rewrite HdE'_old).
-        rewrite Hdual by (rewrite naive_adj_length, Hshape; [reflexivity|];
-                          eapply Forall_impl; [|exact Hns']; intros m [Hm _]; exact Hm).
-        simpl. rewrite Hvals_ps, Hv0. fold ss. fold (xs t0).
-        change (node_name (NDet r0 o ps)) with (ref_name r0).
-        rewrite Hcontribs.
-        - unfold dxs. ring.
-        - apply (dop_pullbacks_length o (ref_shape r0) (ref_shape r0)); [exact Hout|apply Hsized| |].
-          + rewrite (dop_forward_length o (ref_shape r0) (ref_shape r0));
-              [reflexivity|exact Hout|apply Hsized].
-          + rewrite naive_adj_length, Hshape; [reflexivity|].
-            eapply Forall_impl; [|exact Hns']. intros m [Hm _]. exact Hm. }
-      rewrite <- Hgoal_eq, <- HIH.
-      + assert (Hs : score_sum se_g d (NDet r0 o ps :: ns) E t0 = 0 + score_sum se_g d ns E' t0)
-          by reflexivity.
-        rewrite Hs, Rplus_0_l. reflexivity.
-      + simpl. constructor; assumption.
-      + exact Hns'.
-      + exact Hc'.
-      + intros r [Hr|Hr] t; simpl in Hr.
-        * subst r. unfold E'. rewrite find_val_cons_eq, Hshape.
-          apply (dop_forward_length o (ref_shape r0)); [exact Hout|apply Hsized].
-        * unfold E'. rewrite find_val_cons_neq by (intros ->; contradiction). auto.
-      + intros r [Hr|Hr]; simpl in Hr.
-        * subst r. unfold dE'. rewrite String.eqb_refl, Hshape. exact Hdvlen.
-        * rewrite HdE'_old by exact Hr. auto.
-      + intros r [Hr|Hr] k; simpl in Hr.
-        * subst r. unfold dE'. rewrite String.eqb_refl.
-          eapply is_derive_ext; [|apply (Hdvder k)].
-          intros t. unfold E'. now rewrite find_val_cons_eq.
-        * rewrite HdE'_old by exact Hr.
-          eapply is_derive_ext; [|apply (Hder r Hr k)].
-          intros t. unfold E'. rewrite find_val_cons_neq by (intros ->; contradiction).
-          reflexivity.
-      + exact Hfw.
+    + (* a deterministic node: ListSums.det_node_step *)
+      destruct (det_node_step g d vals c t0 Hops se r0 o ps ns E dE Hwf Hnd Hgood Hdom Hadjlen
+                  HE Hfw) as (dE' & HE' & Heq).
+      rewrite <- Heq, <- (IH _ (det_curve se_g r0 o ps E) dE' Hwf'); auto.
+      * change (score_sum se_g d (NDet r0 o ps :: ns) E t0)
+          with (0 + score_sum se_g d ns (det_curve se_g r0 o ps E) t0).
+        rewrite Rplus_0_l. reflexivity.
+      * simpl. constructor; assumption.
     + (* a random node: its value is its draw, its score enters with [c] *)
       set (x := find_val d (ref_name r0)) in *.
       set (E' := fun t => (ref_name r0, x) :: E t).
       set (dE' := fun r => if String.eqb r (ref_name r0) then repeat 0 (sz (ref_name r0)) else dE r).
-      assert (HdE'_old : forall r, In r (map fst se) -> dE' r = dE r).
-      { intros r Hr. unfold dE'. destruct (String.eqb_spec r (ref_name r0)) as [->|]; [|reflexivity].
-        exfalso. exact (Hfresh Hr). }
       assert (Hxlen : length x = shape_size (ref_shape r0)).
       { rewrite <- Hv0, Hvals, Hshape by exact Hname. reflexivity. }
+      assert (HE' : curve_tangents (fun r => sz r) (map fst ((ref_name r0, ref_shape r0) :: se))
+                      E' dE' t0).
+      { apply curve_tangents_cons; [exact Hfresh|exact HE| | |].
+        - intros t. cbv beta. rewrite Hshape. exact Hxlen.
+        - apply repeat_length.
+        - intros k. rewrite nth_repeat. apply D_const. }
       assert (HIH := IH ((ref_name r0, ref_shape r0) :: se) E' dE' Hwf').
       assert (Hns_score : node_score d E (NRand r0 o ps) t0 =
                 pair_dots (rop_score R_ops o (map (find_val vals) ps) (find_val vals (ref_name r0)))
@@ -1279,29 +888,11 @@ Proof.
       rewrite Rmult_plus_distr_l, (Rplus_comm (c * node_score d E (NRand r0 o ps) t0)),
         <- Rplus_assoc.
       rewrite HIH; clear HIH.
-      * simpl map. unfold dE' at 1. rewrite String.eqb_refl, dot_zeros_r.
-        change (rsum (0 :: ?l)) with (0 + rsum l). rewrite Rplus_0_l.
-        rewrite (rsum_ext (fun r => dot R_ops (adj ns r) (dE' r))
-                          (fun r => dot R_ops (adj ns r) (dE r)))
-          by (intros r Hr; now rewrite HdE'_old).
-        reflexivity.
+      * unfold dE'. rewrite (sum_dots_cons (map fst se)), dot_zeros_r by exact Hfresh. ring.
       * simpl. constructor; assumption.
       * exact Hns'.
       * exact Hc'.
-      * intros r [Hr|Hr] t; simpl in Hr.
-        -- subst r. unfold E'. rewrite find_val_cons_eq, Hshape. exact Hxlen.
-        -- unfold E'. rewrite find_val_cons_neq by (intros ->; contradiction). auto.
-      * intros r [Hr|Hr]; simpl in Hr.
-        -- subst r. unfold dE'. rewrite String.eqb_refl. apply repeat_length.
-        -- rewrite HdE'_old by exact Hr. auto.
-      * intros r [Hr|Hr] k; simpl in Hr.
-        -- subst r. unfold dE'. rewrite String.eqb_refl, nth_repeat.
-           eapply is_derive_ext; [|apply (D_const (nth k x 0) t0)].
-           intros t. unfold E'. now rewrite find_val_cons_eq.
-        -- rewrite HdE'_old by exact Hr.
-           eapply is_derive_ext; [|apply (Hder r Hr k)].
-           intros t. unfold E'. rewrite find_val_cons_neq by (intros ->; contradiction).
-           reflexivity.
+      * exact HE'.
       * exact Hfw.
 Qed.
 
@@ -1313,40 +904,6 @@ Lemma NoDup_app_r {X : Type} (l1 l2 : list X) : NoDup (l1 ++ l2) -> NoDup l2.
 Proof.
   induction l1 as [|x l1 IH]; simpl; intros H; [exact H|].
   inversion H; subst. auto.
-Qed.
-
-Lemma find_val_naive_backprop (g : graph R) (inputs draws : env R) (p : string) :
-  In p (g_params g) ->
-  find_val (naive_backprop R_ops g inputs draws) p =
-  naive_adj R_ops g (forward R_ops g inputs draws)
-    (total_cost R_ops g (forward R_ops g inputs draws)) (g_nodes g) p.
-Proof.
-  intros Hp. unfold naive_backprop, find_val.
-  now rewrite (lookup_map_key (fun p => naive_adj R_ops g _ _ (g_nodes g) p)).
-Qed.
-
-(** Each entry of the inputs along the curve, and its derivative (the
-    unit tangent at entry [j] of [p]). *)
-Lemma input_curve_derive (inputs : env R) (p : string) (j : nat) (r : string) (k : nat)
-    (t : R) (n m : nat) :
-  length (find_val inputs p) = n -> (j < n)%nat ->
-  is_derive (fun u => nth k (find_val (set_input_entry inputs p j u) r) 0) t
-    (nth k (if String.eqb p r then replace_at j 1 (repeat 0 n) else repeat 0 m) 0).
-Proof.
-  intros Hn Hj. destruct (String.eqb_spec p r) as [<-|Hpr].
-  - destruct (Nat.eq_dec k j) as [->|Hkj].
-    + rewrite nth_replace_at_eq by (rewrite repeat_length; exact Hj).
-      eapply is_derive_ext; [|apply (is_derive_id t)].
-      intros u. simpl. rewrite find_val_set_input_entry, String.eqb_refl.
-      symmetry. apply nth_replace_at_eq. lia.
-    + rewrite nth_replace_at_neq, nth_repeat by exact Hkj.
-      eapply is_derive_ext; [|apply (D_const (nth k (find_val inputs p) 0) t)].
-      intros u. simpl. rewrite find_val_set_input_entry, String.eqb_refl.
-      symmetry. now apply nth_replace_at_neq.
-  - rewrite nth_repeat.
-    eapply is_derive_ext; [|apply (D_const (nth k (find_val inputs r) 0) t)].
-    intros u. simpl. rewrite find_val_set_input_entry.
-    destruct (String.eqb_spec p r); [contradiction|reflexivity].
 Qed.
 
 Theorem backprop_unbiased_of_ops :
@@ -1363,21 +920,15 @@ Proof.
   set (P := pgraph g inputs p j).
   assert (HpS : In p (map fst (input_senv g))) by (rewrite input_senv_names; now apply Hpin).
   (* the input values have their sizes *)
-  assert (Hin_len : forall r, In r (map fst (input_senv g)) -> length (find_val inputs r) = sz r).
-  { intros r Hr. rewrite input_senv_names in Hr. apply in_map_iff in Hr.
-    destruct Hr as [x [<- Hx]]. unfold inputs_fit in Hfit. rewrite Forall_forall in Hfit.
-    destruct (Hfit x Hx) as [v [Hv Hlv]]. unfold find_val, sz. rewrite Hv, Hlv.
-    now rewrite (wf_graph_inputs g x Hwf Hx). }
-  assert (Hjp : (j < length (find_val inputs p))%nat) by (rewrite Hin_len; auto).
-  assert (Hcurve_len : forall r, In r (map fst (input_senv g)) -> forall u,
-             length (find_val (input_curve inputs p j u) r) = sz r).
-  { intros r Hr u. unfold input_curve. rewrite find_val_set_input_entry.
-    destruct (String.eqb_spec p r) as [<-|]; [|auto]. rewrite replace_at_length. auto. }
-  assert (Hcov : forall c, In c (g_costs g) ->
-            In c (map fst (input_senv g)) \/ In c (map node_name (g_nodes g))).
-  { intros c Hc. rewrite Forall_forall in Hcosts. destruct (Hcosts c Hc) as [Hcin _].
-    rewrite shape_env_names, <- input_senv_names in Hcin. now apply in_app_iff. }
-  assert (Hc0 : input_curve inputs p j t0 = inputs) by apply set_input_entry_same.
+  pose proof (input_values_sized g inputs Hwf Hfit) as Hin_len.
+  (* the curve moves entry [j] of [p], with the unit tangent *)
+  assert (Hcurve : forall t, curve_tangents sz (map fst (input_senv g)) (input_curve inputs p j)
+                               (unit_tangent sz p j) t).
+  { intros t. apply (curve_tangents_ext _ _ (fun u => set_entry inputs p j u)).
+    - intros u. unfold input_curve. symmetry. apply set_input_entry_set_entry.
+    - apply set_entry_tangents; [exact Hin_len|exact HpS|exact Hj]. }
+  assert (Hc0 : input_curve inputs p j t0 = inputs).
+  { unfold input_curve. rewrite set_input_entry_set_entry. apply set_entry_same. }
   (* the expected cost along the curve is the family's value *)
   apply (is_derive_ext (pval (cost_of g) P)).
   { intros t. symmetry. apply expected_cost_pgraph. }
@@ -1385,9 +936,9 @@ Proof.
   replace (expected_grad g inputs p j) with (uest (cost_of g) P t0 0).
   { apply (pval_derive_uest (cost_of g) a b); [|exact Hint|exact Hdomin|exact Hab].
     apply (smooth_pnodes g a b Hops (g_nodes g) (input_senv g)); auto.
-    intros r Hr k t _. eexists. apply (input_curve_derive inputs p j r k t (sz p) (sz r)).
-    - apply Hin_len, HpS.
-    - exact Hj. }
+    - apply costs_covered, Hwf.
+    - exact (proj1 (Hcurve t0)).
+    - intros r Hr k t _. eexists. apply (Hcurve t), Hr. }
   (* the estimator's expectation, draw by draw *)
   unfold P, pgraph. rewrite uest_pnodes.
   2:{ rewrite shape_env_names in Hndg. eapply NoDup_app_r. exact Hndg. }
@@ -1402,9 +953,9 @@ Proof.
   assert (Hvals : forall r, In r (map fst (shape_env g)) -> length (find_val v r) = sz r).
   { intros r Hr. rewrite <- Hv.
     apply (forward_nodes_sized g dr (g_nodes g) (input_senv g)); auto.
-    - eapply Forall_impl; [|exact Hall]. intros n [_ H]. exact H.
+    - eapply Forall_impl; [|exact Hall]. intros [r0 o ps|r0 o ps] [_ H]; [exact I|now apply H].
     - rewrite input_senv_names, <- shape_env_names. exact Hr. }
-  set (dE := fun r => if String.eqb p r then replace_at j 1 (repeat 0 (sz r)) else repeat 0 (sz r)).
+  set (dE := unit_tangent sz p j).
   assert (Hid := suffix_identity g dr v (total_cost R_ops g v) t0 Hcosts Hvals Hops (g_nodes g)
                    (input_senv g) (input_curve inputs p j) dE Hwfn).
   rewrite <- input_senv_names in Hndin.
@@ -1416,25 +967,10 @@ Proof.
     + exact Hndin.
     + rewrite Forall_forall in Hall, Hgood |- *. intros n Hn. split; [apply Hgood, Hn|].
       apply (Hall n Hn).
-    + exact Hcov.
-    + exact Hcurve_len.
-    + intros r Hr. unfold dE. destruct (String.eqb p r).
-      * rewrite replace_at_length. apply repeat_length.
-      * apply repeat_length.
-    + intros r Hr k. unfold dE.
-      destruct (String.eqb_spec p r) as [<-|Hpr].
-      * pose proof (input_curve_derive inputs p j p k t0 (sz p) (sz p)) as H.
-        rewrite String.eqb_refl in H. apply H; [apply Hin_len, HpS|exact Hj].
-      * pose proof (input_curve_derive inputs p j r k t0 (sz p) (sz r)) as H.
-        destruct (String.eqb_spec p r); [contradiction|]. apply H; [apply Hin_len, HpS|exact Hj].
+    + apply costs_covered, Hwf.
+    + apply Hcurve.
     + rewrite Hc0. exact Hv.
-  - rewrite (rsum_ext _ (fun r => if String.eqb p r
-                         then nth j (naive_adj R_ops g v (total_cost R_ops g v) (g_nodes g) r) 0
-                         else 0)).
-    + apply sum_single; [exact Hndin|exact HpS].
-    + intros r Hr. unfold dE. destruct (String.eqb_spec p r) as [<-|].
-      * apply dot_unit. exact Hj.
-      * apply dot_zeros_r.
+  - apply sum_unit_tangent; [exact Hndin|exact HpS|exact Hj].
 Qed.
 
 (** The headline: no premise left but the named preconditions of the
