@@ -19,7 +19,8 @@
     induction on [n] from the one-dimensional [pathwise_swap_growth], for [f t]
     and its derivative bounded by [C exp(c |e|_1)] and continuous in each
     coordinate of [e]; the continuity makes every inner expectation
-    continuous, hence measurable ([std_regular]). *)
+    continuous, hence measurable ([std_regular]); [std_pathwise_swap_vec]:
+    the same for [f] on vectors ['I_n -> R]. *)
 From Coq Require Import Reals Lra Psatz.
 From HB Require Import structures.
 From mathcomp Require Import all_ssreflect ssralg ssrnum ssrint interval finmap.
@@ -460,4 +461,77 @@ apply: (@pathwise_swap_growth 0 1 F DF a b (C * expR_moment c ^+ n) c ltr01) => 
   + by move=> e th' th'ab; rewrite -mulrA -expR_norm1_cons; exact: bdf.
 - move=> x th thab.
   by have [_ ->] := std_inner_regular n (sdf th thab) (fun e => bdf e th thab).
+Qed.
+
+(** * Vector version
+
+    For [f] on vectors ['I_n -> R] (as in ExpectationSwap.v), the noise is
+    read from the draws by [vec_of_seq n] (entry [i] is the [i]-th draw);
+    the hypotheses are continuity along each entry ([vec_upd]) and the bound
+    [C exp(c sum_i |v i|)]. *)
+Definition vec_of_seq n (e : seq R) : 'I_n -> R := fun i => nth 0 e i.
+Arguments vec_of_seq : clear implicits.
+
+Lemma norm1_ge0 xs : 0 <= norm1 xs.
+Proof. by rewrite /norm1; apply: sumr_ge0 => x _; exact: normr_ge0. Qed.
+
+Lemma sum_vec_of_seq_le n e : \sum_(i < n) `|vec_of_seq n e i| <= norm1 e.
+Proof.
+rewrite /vec_of_seq; elim: e n => [|x e IH] [|n].
+- by rewrite big_ord0 norm1_ge0.
+- by rewrite big1 ?norm1_ge0// => i _; rewrite nth_nil normr0.
+- by rewrite big_ord0 norm1_ge0.
+by rewrite big_ord_recl /norm1 big_cons ler_add2l; exact: IH.
+Qed.
+
+(** Changing one draw changes at most one entry. *)
+Lemma vec_of_seq_cat n xs y ys (i : 'I_n) : nat_of_ord i = size xs ->
+  vec_of_seq n (xs ++ y :: ys) = vec_upd (vec_of_seq n (xs ++ 0 :: ys)) i y.
+Proof.
+move=> ixs; apply: funext => j; rewrite /vec_of_seq /vec_upd !nth_cat.
+case: eqP => [->|/eqP ji]; first by rewrite ixs ltnn subnn.
+case: ltnP => // jxs; move: ji; rewrite -(inj_eq val_inj)/= ixs => ji.
+have : (0 < j - size xs)%N by rewrite subn_gt0 ltn_neqAle eq_sym ji jxs.
+by case: (j - size xs)%N.
+Qed.
+
+Lemma sep_continuous_vec n (g : ('I_n -> R) -> R) :
+  (forall v i, continuous (fun y => g (vec_upd v i y))) ->
+  sep_continuous (fun e => g (vec_of_seq n e)).
+Proof.
+move=> cg xs ys; case: (ltnP (size xs) n) => [xn|nx].
+  have E y : g (vec_of_seq n (xs ++ y :: ys)) =
+      g (vec_upd (vec_of_seq n (xs ++ 0 :: ys)) (Ordinal xn) y).
+    by rewrite (@vec_of_seq_cat _ _ _ _ (Ordinal xn)).
+  by move=> x; rewrite (funext E) E; exact: cg.
+have E y : g (vec_of_seq n (xs ++ y :: ys)) = g (vec_of_seq n (xs ++ 0 :: ys)).
+  congr g; apply: funext => j.
+  by rewrite /vec_of_seq !nth_cat (leq_trans (ltn_ord j) nx).
+by move=> x; rewrite (funext E) E; exact: cst_continuous.
+Qed.
+
+Corollary std_pathwise_swap_vec n (f df : R -> ('I_n -> R) -> R) (a b C c : R) :
+  0 <= c ->
+  (forall v t, t \in `]a, b[ -> is_derive t 1 (f ^~ v) (df t v)) ->
+  (forall t, t \in `]a, b[ -> forall v i, continuous (fun y => f t (vec_upd v i y))) ->
+  (forall t, t \in `]a, b[ -> forall v i, continuous (fun y => df t (vec_upd v i y))) ->
+  (forall v t, t \in `]a, b[ -> `|f t v| <= C * expR (c * \sum_i `|v i|)) ->
+  (forall v t, t \in `]a, b[ -> `|df t v| <= C * expR (c * \sum_i `|v i|)) ->
+  forall t, t \in `]a, b[ ->
+  is_derive t 1 (fun th => std_gauss_expect n (fun e => f th (vec_of_seq n e)))
+    (std_gauss_expect n (fun e => df t (vec_of_seq n e))).
+Proof.
+move=> c0 derf cf cdf bf bdf.
+have le_norm1 e : expR (c * \sum_i `|vec_of_seq n e i|) <= expR (c * norm1 e).
+  by rewrite ler_expR ler_wpmul2l// sum_vec_of_seq_le.
+have C0 t : t \in `]a, b[ -> 0 <= C.
+  by move=> tab; exact: bound_ge0 (bf (fun=> 0) t tab).
+apply: (@std_pathwise_swap n (fun th e => f th (vec_of_seq n e))
+  (fun th e => df th (vec_of_seq n e)) a b C c).
+- by move=> t tab; apply: sep_continuous_vec; exact: cf.
+- by move=> t tab; apply: sep_continuous_vec; exact: cdf.
+- move=> e t tab; apply: le_trans (bf _ _ tab) _.
+  by apply: ler_wpmul2l; [exact: C0 tab|exact: le_norm1].
+move=> e t tab; apply: le_trans (bdf _ _ tab) _.
+by apply: ler_wpmul2l; [exact: C0 tab|exact: le_norm1].
 Qed.
