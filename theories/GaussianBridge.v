@@ -36,20 +36,11 @@
       ([stochastic_gauss_uniform_dom]), and the same facts for one draw of
       [Stochastic.expect] ([expect_gauss_draw_*]).
 
-    What UnbiasedExamples.v could now take from here (that file is not
-    edited here):
-    - [UnbiasedExamples.gauss_poly_integrable] is
-      [stochastic_gauss_poly_integrable] below, same statement, proved from
-      Gaussian.v's [gauss_integrable_expR]; and [stochastic_gauss_integrable_exp]
-      is more general (growth [e^(a|x|)] instead of [(1+x^2)^2]).
-    - [UnbiasedExamples.gauss_tail] (with [poly_exp_bound]) serves to build
-      integrable dominating functions uniform in [(m, s)];
-      [stochastic_gauss_uniform_dom] (from [gauss_dom_le] and
-      [gauss_dom_integrable] of Gaussian.v) gives such a function directly,
-      for any integrand of exponential growth.
-    - In [ex1] ([x ~ N(theta, (e^theta)^2)], cost [x * x]), the expected
-      cost is now computable: [expect_gauss_draw_sq] gives
-      [E[x^2] = e^(2 theta) + theta^2]. *)
+    UnbiasedExamples.v builds its integrable dominating functions from
+    [stochastic_gauss_uniform_dom] and [stochastic_gauss_poly_integrable];
+    for its [ex1] ([x ~ N(theta, (e^theta)^2)], cost [x * x]) the expected
+    cost is computable: [expect_gauss_draw_sq] gives
+    [E[x^2] = e^(2 theta) + theta^2]. *)
 From Coq Require Import Reals Lra.
 From HB Require Import structures.
 From mathcomp Require Import all_ssreflect ssralg ssrnum ssrint interval finmap.
@@ -315,9 +306,8 @@ move=> s0; apply: (@stochastic_gauss_integrable_exp m s 1 1) => //.
 by move=> x; rewrite !Rmult_1_l; exact: Rabs_le_exp_abs.
 Qed.
 
-(** [UnbiasedExamples.gauss_poly_integrable], with the same hypotheses,
-    obtained from Gaussian.v ([gauss_integrable_expR]) instead of the tail
-    bound [UnbiasedExamples.gauss_tail]. *)
+(** A Gaussian density times a continuous function of growth at most
+    [(1 + x^2)^2] is integrable (from Gaussian.v's [gauss_integrable_expR]). *)
 Theorem stochastic_gauss_poly_integrable (m s : R) (P : R -> R) (C : R) :
   0 < s -> (forall x, continuity_pt P x) ->
   (forall x, Rabs (P x) <= C * ((1 + x * x) * (1 + x * x))) ->
@@ -352,7 +342,8 @@ have := Rle_0_sqr x; rewrite /Rsqr; nra.
 Qed.
 
 (** One integrable function dominates [gauss_pdf m s * h] for all
-    [|m| <= M] and [s1 <= s <= s2] (the job of [UnbiasedExamples.gauss_tail]). *)
+    [|m| <= M] and [s1 <= s <= s2]: the dominating function of the Leibniz
+    rule in UnbiasedExamples.v. *)
 Theorem stochastic_gauss_uniform_dom (M s1 s2 C a : R) (h : R -> R) :
   0 < s1 -> s1 <= s2 ->
   (forall x, Rabs (h x) <= C * exp (a * Rabs x)) ->
