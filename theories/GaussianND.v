@@ -78,10 +78,6 @@ rewrite gauss_expectZ; last exact: gauss_integrable1.
 by rewrite -/(gauss_mass m s) gauss_mass_one// mulr1.
 Qed.
 
-Lemma gauss_expect_n_ext ms (f g : seq R -> R) : f =1 g ->
-  gauss_expect_n ms f = gauss_expect_n ms g.
-Proof. by move=> /funext ->. Qed.
-
 (** Expectation of a constant; with [c = 1], the total mass is 1. *)
 Lemma gauss_expect_n_cst ms (c : R) : gauss_params_pos ms ->
   gauss_expect_n ms (fun=> c) = c.
@@ -127,6 +123,30 @@ have := gauss_expect_n_coord (fun x => (x - (nth (0, 1) ms i).1) ^+ 2) pos ilt.
 by move=> ->; rewrite gauss_variance// gauss_params_nth.
 Qed.
 
+(** Two coordinates [i < j] are independent: the expectation of a product
+    of functions of each is the product of their expectations. *)
+Lemma gauss_expect_n_coord2 ms i j (h k : R -> R) : gauss_params_pos ms ->
+  (i < j)%N -> (j < size ms)%N ->
+  gauss_integrable (nth (0, 1) ms i).1 (nth (0, 1) ms i).2 h ->
+  gauss_integrable (nth (0, 1) ms j).1 (nth (0, 1) ms j).2 k ->
+  gauss_expect_n ms (fun xs => h (nth 0 xs i) * k (nth 0 xs j)) =
+  gauss_expect (nth (0, 1) ms i).1 (nth (0, 1) ms i).2 h *
+  gauss_expect (nth (0, 1) ms j).1 (nth (0, 1) ms j).2 k.
+Proof.
+elim: ms i j => [//|[m s] ms IH] [|i] [|j] //= /andP[s0 pos] ij jlt ih ik.
+  set Ek := gauss_expect _ _ k.
+  rewrite (@gauss_expect_ext _ _ _ (fun x => Ek * h x)) => [|x].
+    (* A bare [mulrC] or [//] here tries to unify two different
+       expectations, which is slow. *)
+    by rewrite gauss_expectZ; [rewrite [LHS]mulrC|exact: ih].
+  have := @gauss_expect_n_coord ms j (fun y => h x * k y) pos jlt.
+  by rewrite mulrC => ->; rewrite gauss_expectZ.
+rewrite (@gauss_expect_ext _ _ _ (fun=> gauss_expect (nth (0, 1) ms i).1
+  (nth (0, 1) ms i).2 h * gauss_expect (nth (0, 1) ms j).1 (nth (0, 1) ms j).2 k));
+  first by rewrite gauss_expect_cst.
+by move=> x; exact: (IH i j pos ij jlt ih ik).
+Qed.
+
 (** The standard Gaussian N(0, I_n). *)
 Theorem std_gauss_mass n : std_gauss_expect n (fun=> 1) = 1.
 Proof. exact/gauss_expect_n_mass/std_params_pos. Qed.
@@ -146,6 +166,33 @@ move=> ilt; rewrite /std_gauss_expect.
 have := @gauss_expect_n_coord (nseq n (0, 1)) i (fun x => x ^+ 2)
   (std_params_pos n); rewrite size_nseq => /(_ ilt) ->.
 by rewrite nth_nseq if_same /= gauss_second_moment ?ltr01// expr1n expr0n addr0.
+Qed.
+
+Lemma gauss_integrable_id s : 0 < s -> gauss_integrable 0 s (fun x => x).
+Proof.
+move=> s0; have := gauss_integrable_cpow 0 1 s0.
+by apply: eq_integrable => // x _; rewrite subr0 expr1.
+Qed.
+
+(** The covariance of N(0, I_n) is the identity. *)
+Theorem std_gauss_cov n i j : (i < n)%N -> (j < n)%N ->
+  std_gauss_expect n (fun e => nth 0 e i * nth 0 e j) = (i == j)%:R.
+Proof.
+have cross i' j' : (i' < j')%N -> (j' < n)%N ->
+    std_gauss_expect n (fun e => nth 0 e i' * nth 0 e j') = 0.
+  move=> ij jn; have pos := std_params_pos n.
+  have jn' : (j' < size (nseq n (0%R : R, 1%R : R)))%N by rewrite size_nseq.
+  have I i0 : gauss_integrable (nth (0 : R, 1 : R) (nseq n (0, 1)) i0).1
+      (nth (0 : R, 1 : R) (nseq n (0, 1)) i0).2 (fun x => x).
+    by rewrite !nth_nseq !if_same; exact: gauss_integrable_id ltr01.
+  have := @gauss_expect_n_coord2 _ i' j' (fun x => x) (fun x => x) pos ij jn'
+    (I i') (I j').
+  by rewrite nth_nseq if_same gauss_mean ?ltr01// mul0r.
+move=> ilt jlt; case: (ltngtP i j) => [ij|ji|->].
+- by rewrite cross.
+- rewrite (_ : (fun e => _) = fun e => nth 0 e j * nth 0 e i) ?cross//.
+  by apply: funext => e; rewrite mulrC.
+by rewrite -(std_gauss_variance jlt).
 Qed.
 
 (** * The joint density
