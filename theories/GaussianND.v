@@ -12,7 +12,9 @@
     does not depend on its own coordinate is that function times the mass 1
     ([gauss_expect_cst]); so E_n[1] = 1 ([gauss_expect_n_cst]) and the law of
     each coordinate is its one-dimensional Gaussian ([gauss_expect_n_coord]),
-    which gives means and variances.
+    which gives means and variances; two coordinates are independent
+    ([gauss_expect_n_coord2]), so the covariance of N(0, I_n) is the identity
+    ([std_gauss_cov]).
     [gauss_expect_n_density]: [gauss_expect_n ms f] is the iterated Lebesgue
     integral [iter_integral] of [f] times the product density.
     [std_pathwise_swap]: d/dt E_{e ~ N(0, I_n)}[f t e] = E[d/dt f t e], by
@@ -227,6 +229,8 @@ exists (scale_nnsfun h (ltW k0)) => //= x.
 by rewrite EFinM lee_pmul2l// ?lte_fin.
 Qed.
 
+(** The same for the real value of the integral of any real [g] (both sides
+    are 0 when the integral is not finite). *)
 Lemma fine_integral_scale (g : R -> R) (k : R) : 0 < k ->
   fine (\int[lambda]_x (g x * k)%:E)%E = fine (\int[lambda]_x (g x)%:E)%E * k.
 Proof.
