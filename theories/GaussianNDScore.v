@@ -64,7 +64,8 @@ have ie := @gauss_integrable_expR_abs m s c s0.
 have [md _] := gauss_dom_integrable 1 c M s1 s20.
 rewrite /gauss_expect /box_moment; apply: fine_le.
 - by apply: integral_fune_fin_num => //; exact: ie.
-- by apply: integral_fune_fin_num => //; exact: gauss_dom_integrable.
+- have gi := gauss_dom_integrable 1 c M s1 s20.
+  exact: (integral_fune_fin_num _ gi).
 apply: ge0_le_integral => //.
 - move=> y _; rewrite lee_fin; apply: mulr_ge0; apply: ltW.
     exact: expR_gt0.
@@ -402,7 +403,9 @@ have key : is_derive t 1
         C * expR (c * `|x|) * (n%:R * Ks) * K2 ^+ n * expR (2 * `|x|) +
         C * K ^+ n * expR (c * `|x|) * (Ks * expR (2 * `|x|)).
       rewrite /B [(c + 2) * _]mulrDl expRD.
-      move: (expR (c * `|x|)) (expR (2 * `|x|)) => e1 e2; by to_std; ring.
+      move: (expR (c * `|x|)) (expR (2 * `|x|)) (K2 ^+ n) (K ^+ n) (n%:R * Ks)
+        => e1 e2 k2 k nk.
+      by to_std; ring.
     apply: le_trans (ler_norm_add _ _) _; apply: ler_add.
       apply: le_trans (dVb th x thab) _.
       rewrite -{1}(mulr1 (_ * K2 ^+ n)); apply: ler_wpmul2l.
