@@ -23,7 +23,9 @@
     outer coordinate is bounded by [score_bound].  Finally the inner
     expectation is split by linearity ([gauss_expect_nD], [gauss_expect_nMr],
     valid for regular functions since every inner expectation is then
-    integrable). *)
+    integrable).
+    [score_function_swap_n_mean]: the partial derivative with respect to one
+    mean, E[h xs * (x_j - m_j) / s_j^2]. *)
 From Coq Require Import Reals Lra Psatz.
 From HB Require Import structures.
 From mathcomp Require Import all_ssreflect ssralg ssrnum ssrint interval finmap.
@@ -439,4 +441,46 @@ rewrite (@gauss_expect_nD M s1 s2 _ _ _
 - move=> xs; rewrite normrM mulrAC.
   by apply: ler_wpmul2r; [exact: normr_ge0|exact: hx].
 - exact: hS.
+Qed.
+
+(** The partial derivative with respect to one mean [m j] (the other means
+    and all standard deviations fixed): the score is
+    [(x_j - m_j) / s_j^2]. *)
+Corollary score_function_swap_n_mean n j (m s : nat -> R) (h : seq R -> R)
+    (a b C c M s1 s2 : R) :
+  (j < n)%N -> 0 < s1 ->
+  (forall i, (i < n)%N -> [/\ s1 <= s i, s i <= s2 & `|m i| <= M]) ->
+  `|a| <= M -> `|b| <= M ->
+  sep_continuous h -> (forall xs, `|h xs| <= C * expR (c * norm1 xs)) ->
+  forall t, t \in `]a, b[ ->
+  is_derive t 1 (fun th => gauss_expect_n
+      (path_params n (fun i u => if i == j then u else m i) (fun i _ => s i) th) h)
+    (gauss_expect_n
+      (path_params n (fun i u => if i == j then u else m i) (fun i _ => s i) t)
+      (fun xs => h xs * ((nth 0 xs j - t) / s j ^+ 2))).
+Proof.
+move=> jn s10 box aM bM sh hb t tab.
+have := @score_function_swap_n n (fun i u => if i == j then u else m i)
+  (fun i _ => s i) (fun i _ => (i == j)%:R) (fun _ _ => 0) h a b C c M s1 s2 1 0
+  s10 _ _ _ sh hb t tab.
+have E xs : score_sum n (fun i u => if i == j then u else m i) (fun i _ => s i)
+    (fun i _ => (i == j)%:R) (fun _ _ => 0) t xs = (nth 0 xs j - t) / s j ^+ 2.
+  rewrite /score_sum (bigD1 (Ordinal jn)) //= big1 ?addr0 => [|i ij].
+    by rewrite eqxx /gauss_score mul1r mul0r addr0 expr2 invfM mulrA.
+  have -> : (nat_of_ord i == j) = false.
+    by apply/negbTE; move: ij; rewrite -(inj_eq val_inj).
+  by rewrite /gauss_score !mul0r addr0 mul0r.
+rewrite (_ : (fun xs => _) = fun xs => h xs * ((nth 0 xs j - t) / s j ^+ 2)).
+  apply.
+  - move=> i u _ _; case: (i == j); first exact: is_derive_id.
+    exact: is_derive_cst.
+  move=> i u ilt; rewrite in_itv/= => /andP[au ub].
+  have [s1i si2 mi] := box i ilt; split => //.
+  - case: (i == j) => //; move: aM bM; rewrite !ler_norml.
+    move=> /andP[Ma _] /andP[_ bM']; apply/andP; split.
+      exact: le_trans Ma (ltW au).
+    exact: le_trans (ltW ub) bM'.
+  - by case: (i == j); rewrite ?normr1 ?normr0.
+  - by rewrite normr0.
+by apply: funext => xs; rewrite E.
 Qed.
