@@ -21,7 +21,7 @@
     induction on [n] from the one-dimensional [pathwise_swap_growth], for [f t]
     and its derivative bounded by [C exp(c |e|_1)] and continuous in each
     coordinate of [e]; the continuity makes every inner expectation
-    continuous, hence measurable ([std_regular]); [std_pathwise_swap_vec]:
+    continuous, hence measurable ([box_regular]); [std_pathwise_swap_vec]:
     the same for [f] on vectors ['I_n -> R]. *)
 From Coq Require Import Reals Lra Psatz.
 From HB Require Import structures.
@@ -274,7 +274,12 @@ Qed.
     if [f] is continuous in each coordinate separately and bounded by
     [C exp(c |xs|_1)], every inner expectation is continuous (dominated
     convergence along sequences, [gauss_expect_continuous]) and bounded by
-    [C K^n] where [K = E_{N(0,1)}[exp(c|y|)]] ([std_regular]). *)
+    [C K^n] ([box_regular]), for any parameters whose standard deviations lie
+    in [[s1, s2]] ([0 < s1]) and whose means lie in [[-M, M]] ([in_box]),
+    where [K = box_moment c M s1 s2] bounds E_{N(m, s^2)}[exp(c|y|)]
+    uniformly over the box.  The standard Gaussian is the box [M = 0],
+    [s1 = s2 = 1]; the general box serves the score-function swap
+    (GaussianNDScore.v). *)
 
 Definition norm1 (xs : seq R) : R := \sum_(x <- xs) `|x|.
 
@@ -288,13 +293,6 @@ Proof. by rewrite /norm1 big_nil mulr0 expR0. Qed.
 (** Continuity in each coordinate, the others being fixed. *)
 Definition sep_continuous (h : seq R -> R) : Prop :=
   forall xs ys, continuous (fun y => h (xs ++ y :: ys)).
-
-(** The one-dimensional exponential moment. *)
-Definition expR_moment (c : R) : R := gauss_expect 0 1 (fun y => expR (c * `|y|)).
-
-Lemma std_gauss_expectS n f : std_gauss_expect n.+1 f =
-  gauss_expect 0 1 (fun x => std_gauss_expect n (fun xs => f (x :: xs))).
-Proof. by []. Qed.
 
 Lemma cvg_nbhs_seq (G : R -> R) (x0 l r : R) : 0 < r ->
   (forall u : nat -> R, (forall n, `|u n - x0| < r) -> u --> x0 -> G \o u --> l) ->
@@ -408,28 +406,73 @@ rewrite -(fineK (integral_fune_fin_num measurableT if_)) in cvgI.
 by have [_] := proj1 (fine_cvgP _ _) cvgI.
 Qed.
 
-(** By induction on [n]: (1) the bound [|E_n[h]| <= C K^n]; (2) continuity
-    of [x |-> E_n[H x]] for a family continuous in [x] and in each
-    coordinate.  The step for (2) applies (2) twice at rank [n] (continuity
-    in the new coordinate, for measurability, and in the parameter) and (1)
-    for the domination. *)
-Lemma std_regular (c : R) n :
+(** Parameters in a box: standard deviations in [[s1, s2]], means in
+    [[-M, M]]; N(0, I_n) is in the box [M = 0], [s1 = s2 = 1]
+    ([std_in_box]). *)
+Definition in_box (M s1 s2 : R) (ms : seq (R * R)) : bool :=
+  all (fun p => [&& s1 <= p.2, p.2 <= s2 & `|p.1| <= M]) ms.
+
+Lemma std_in_box n : in_box 0 1 1 (nseq n (0, 1)).
+Proof. by rewrite /in_box all_nseq /= normr0 !lexx orbT. Qed.
+
+(** A bound, uniform over the box, for E_{N(m, s^2)}[exp(c |y|)]. *)
+Definition box_moment (c M s1 s2 : R) : R :=
+  fine (\int[lambda]_x (gauss_dom 1 c M s1 s2 x)%:E)%E.
+
+Lemma gauss_expect_box_le m s (psi : R -> R) (D c M s1 s2 : R) :
+  0 < s1 -> s1 <= s -> s <= s2 -> `|m| <= M ->
+  measurable_fun setT psi -> (forall y, `|psi y| <= D * expR (c * `|y|)) ->
+  `|gauss_expect m s psi| <= D * box_moment c M s1 s2.
+Proof.
+move=> s10 s1s ss2 mM mpsi bnd.
+have s0 : 0 < s := lt_le_trans s10 s1s.
+have s20 : 0 < s2 := lt_le_trans s0 ss2.
+apply: le_trans (gauss_expect_abs_le m s0 mpsi bnd) _.
+apply: ler_wpmul2l; first exact: bound_ge0 (bnd 0).
+have ie := @gauss_integrable_expR_abs m s c s0.
+have [md _] := gauss_dom_integrable 1 c M s1 s20.
+rewrite /gauss_expect /box_moment; apply: fine_le.
+- by apply: integral_fune_fin_num => //; exact: ie.
+- have gi := gauss_dom_integrable 1 c M s1 s20.
+  exact: (integral_fune_fin_num _ gi).
+apply: ge0_le_integral => //.
+- move=> y _; rewrite lee_fin; apply: mulr_ge0; apply: ltW.
+    exact: expR_gt0.
+  exact: gauss_pdf_gt0.
+- by case: ie.
+- move=> y _; rewrite lee_fin /gauss_dom.
+  apply: mulr_ge0; last exact: ltW (expR_gt0 _).
+  rewrite mul1r invr_ge0 mulr_ge0 ?(ltW s10)//; exact: ltW gauss_const_gt0.
+move=> y _; rewrite lee_fin.
+by have := @gauss_dom_le 1 c M s1 s2 m s y s10 s1s ss2 mM ler01; rewrite mul1r.
+Qed.
+
+(** By induction on the parameters: (1) the bound [|E_n[h]| <= C K^n],
+    [K = box_moment c M s1 s2]; (2) continuity of [x |-> E_n[H x]] for a
+    family continuous in [x] and in each coordinate.  The step for (2)
+    applies (2) twice at rank [n] (continuity in the new coordinate, for
+    measurability, and in the parameter) and (1) for the domination. *)
+Lemma box_regular (c M s1 s2 : R) ms : 0 < s1 -> in_box M s1 s2 ms ->
   (forall (h : seq R -> R) (C : R), sep_continuous h ->
      (forall xs, `|h xs| <= C * expR (c * norm1 xs)) ->
-     `|std_gauss_expect n h| <= C * expR_moment c ^+ n) /\
+     `|gauss_expect_n ms h| <= C * box_moment c M s1 s2 ^+ size ms) /\
   (forall (H : R -> seq R -> R) (C : R), (forall x, sep_continuous (H x)) ->
      (forall xs, continuous (H ^~ xs)) ->
      (forall x xs, `|H x xs| <= C * expR (c * `|x|) * expR (c * norm1 xs)) ->
-     continuous (fun x => std_gauss_expect n (H x))).
+     continuous (fun x => gauss_expect_n ms (H x))).
 Proof.
-elim: n => [|n [IHQ IHP]].
-  split; last by move=> H C _ cH _; exact: cH.
+move=> s10; elim: ms => [|[m s] ms IH] /=.
+  move=> _; split; last by move=> H C _ cH _; exact: cH.
   by move=> h C _ hb; apply: le_trans (hb [::]) _; rewrite expR_norm1_nil expr0.
+move=> /andP[/and3P[s1s ss2 mM] /IH[IHQ IHP]].
+have s0 : 0 < s := lt_le_trans s10 s1s.
+set K := box_moment c M s1 s2.
 split.
-  move=> h C sh hb; rewrite std_gauss_expectS.
+  move=> h C sh hb.
   have hb' x xs : `|h (x :: xs)| <= C * expR (c * `|x|) * expR (c * norm1 xs).
     by rewrite -mulrA -expR_norm1_cons.
-  apply: le_trans (@gauss_expect_abs_le 0 1 _ (C * expR_moment c ^+ n) c ltr01 _ _) _.
+  apply: le_trans (@gauss_expect_box_le m s _ (C * K ^+ size ms) c M s1 s2
+    s10 s1s ss2 mM _ _) _.
   - apply: continuous_measurable_fun.
     apply: (IHP (fun x xs => h (x :: xs)) C) => //.
       by move=> x xs ys; exact: (sh (x :: xs) ys).
@@ -442,9 +485,9 @@ move=> H C sH cH Hb.
 have Hb' x y zs : `|H x (y :: zs)| <=
     C * expR (c * `|x|) * expR (c * `|y|) * expR (c * norm1 zs).
   by rewrite -mulrA -expR_norm1_cons.
-apply: (@gauss_expect_continuous 0 1
-  (fun x y => std_gauss_expect n (fun zs => H x (y :: zs)))
-  (C * expR_moment c ^+ n) c ltr01).
+apply: (@gauss_expect_continuous m s
+  (fun x y => gauss_expect_n ms (fun zs => H x (y :: zs)))
+  (C * K ^+ size ms) c s0).
 - move=> x; apply: continuous_measurable_fun.
   apply: (IHP (fun y zs => H x (y :: zs)) (C * expR (c * `|x|))) => //.
     by move=> y xs ys; exact: (sH x (y :: xs) ys).
@@ -453,23 +496,24 @@ apply: (@gauss_expect_continuous 0 1
     by move=> x xs ys; exact: (sH x (y :: xs) ys).
   by move=> x zs; rewrite (mulrAC C).
 - move=> x y.
-  have -> : C * expR_moment c ^+ n * expR (c * `|x|) * expR (c * `|y|) =
-      C * expR (c * `|x|) * expR (c * `|y|) * expR_moment c ^+ n.
-    move: (expR_moment c ^+ n) (expR (c * `|x|)) (expR (c * `|y|)) => K ex ey.
+  have -> : C * K ^+ size ms * expR (c * `|x|) * expR (c * `|y|) =
+      C * expR (c * `|x|) * expR (c * `|y|) * K ^+ size ms.
+    move: (K ^+ size ms) (expR (c * `|x|)) (expR (c * `|y|)) => K' ex ey.
     by to_std; ring.
   apply: (IHQ (fun zs => H x (y :: zs))) => //.
   by move=> xs ys; exact: (sH x (y :: xs) ys).
 Qed.
 
-(** The inner expectation of a regular function: continuous in the new
-    coordinate and exponentially bounded. *)
-Lemma std_inner_regular (c : R) n (g : seq R -> R) (C : R) : sep_continuous g ->
+(** The inner expectation of a regular function is measurable, exponentially
+    bounded, hence integrable against any Gaussian. *)
+Lemma box_inner_regular (c M s1 s2 : R) ms (g : seq R -> R) (C : R) :
+  0 < s1 -> in_box M s1 s2 ms -> sep_continuous g ->
   (forall xs, `|g xs| <= C * expR (c * norm1 xs)) ->
-  measurable_fun setT (fun x => std_gauss_expect n (fun xs => g (x :: xs))) /\
-  forall x, `|std_gauss_expect n (fun xs => g (x :: xs))| <=
-    C * expR_moment c ^+ n * expR (c * `|x|).
+  measurable_fun setT (fun x => gauss_expect_n ms (fun xs => g (x :: xs))) /\
+  forall x, `|gauss_expect_n ms (fun xs => g (x :: xs))| <=
+    C * box_moment c M s1 s2 ^+ size ms * expR (c * `|x|).
 Proof.
-move=> sg gb; have [Q P] := std_regular c n.
+move=> s10 box sg gb; have [Q P] := box_regular c s10 box.
 have gb' x xs : `|g (x :: xs)| <= C * expR (c * `|x|) * expR (c * norm1 xs).
   by rewrite -mulrA -expR_norm1_cons.
 split.
@@ -499,10 +543,16 @@ Proof.
 elim: n f df C => [|n IH] f df C derf sf sdf bf bdf t tab; first exact: derf.
 pose F th x := std_gauss_expect n (fun xs => f th (x :: xs)).
 pose DF th x := std_gauss_expect n (fun xs => df th (x :: xs)).
-apply: (@pathwise_swap_growth 0 1 F DF a b (C * expR_moment c ^+ n) c ltr01) => //.
-- move=> th thab.
-  have [mF bF] := std_inner_regular n (sf th thab) (fun e => bf e th thab).
-  exact: (@gauss_integrable_expR 0 1 (C * expR_moment c ^+ n) c _ ltr01 mF bF).
+pose K := box_moment c 0 1 1.
+have reg g : sep_continuous g -> (forall xs, `|g xs| <= C * expR (c * norm1 xs)) ->
+    measurable_fun setT (fun x => std_gauss_expect n (fun xs => g (x :: xs))) /\
+    forall x, `|std_gauss_expect n (fun xs => g (x :: xs))| <=
+      C * K ^+ n * expR (c * `|x|).
+  by move=> sg gb; have := box_inner_regular ltr01 (std_in_box n) sg gb;
+    rewrite size_nseq.
+apply: (@pathwise_swap_growth 0 1 F DF a b (C * K ^+ n) c ltr01) => //.
+- move=> th thab; have [mF bF] := reg _ (sf th thab) (fun e => bf e th thab).
+  exact: (@gauss_integrable_expR 0 1 (C * K ^+ n) c _ ltr01 mF bF).
 - move=> x th thab.
   apply: (IH (fun th xs => f th (x :: xs)) (fun th xs => df th (x :: xs))
     (C * expR (c * `|x|))) => //.
@@ -511,7 +561,7 @@ apply: (@pathwise_swap_growth 0 1 F DF a b (C * expR_moment c ^+ n) c ltr01) => 
   + by move=> e th' th'ab; rewrite -mulrA -expR_norm1_cons; exact: bf.
   + by move=> e th' th'ab; rewrite -mulrA -expR_norm1_cons; exact: bdf.
 - move=> x th thab.
-  by have [_ ->] := std_inner_regular n (sdf th thab) (fun e => bdf e th thab).
+  by have [_ ->] := reg _ (sdf th thab) (fun e => bdf e th thab).
 Qed.
 
 (** * Vector version

@@ -16,9 +16,9 @@
     applied to [x |-> V t x * pdf_t(x)], whose t-derivative is, by the
     product rule, [(dV t x + V t x * score_0 t x) * pdf_t(x)] with [dV] given
     by the induction hypothesis.  The domination uses bounds uniform over the
-    box: [box_regular] (the analogue of [std_regular] for parameters in the
-    box, with the moment bound [box_moment] from [gauss_dom]) bounds [V] by
-    [C K^n exp(c|x|)] and [dV] by [C' exp((c+2)|x|)] (the score sum is at
+    box ([in_box]): [box_regular] (GaussianND.v, with the moment bound
+    [box_moment] from [gauss_dom]) bounds [V] by [C K^n exp(c|x|)] and [dV]
+    by [C' exp((c+2)|x|)] (the score sum is at
     most [n score_const exp(2 |xs|_1)], [score_sum_bound]); the score of the
     outer coordinate is bounded by [score_bound].  Finally the inner
     expectation is split by linearity ([gauss_expect_nD], [gauss_expect_nMr],
@@ -43,121 +43,9 @@ Local Open Scope ring_scope.
 Notation R := real_realType.
 Notation lambda := (@lebesgue_measure R).
 
-(** * Parameters in a box *)
-
-Definition in_box (M s1 s2 : R) (ms : seq (R * R)) : bool :=
-  all (fun p => [&& s1 <= p.2, p.2 <= s2 & `|p.1| <= M]) ms.
-
-(** A bound, uniform over the box, for E_{N(m, s^2)}[exp(c |y|)]. *)
-Definition box_moment (c M s1 s2 : R) : R :=
-  fine (\int[lambda]_x (gauss_dom 1 c M s1 s2 x)%:E)%E.
-
-Lemma gauss_expect_box_le m s (psi : R -> R) (D c M s1 s2 : R) :
-  0 < s1 -> s1 <= s -> s <= s2 -> `|m| <= M ->
-  measurable_fun setT psi -> (forall y, `|psi y| <= D * expR (c * `|y|)) ->
-  `|gauss_expect m s psi| <= D * box_moment c M s1 s2.
-Proof.
-move=> s10 s1s ss2 mM mpsi bnd.
-have s0 : 0 < s := lt_le_trans s10 s1s.
-have s20 : 0 < s2 := lt_le_trans s0 ss2.
-apply: le_trans (gauss_expect_abs_le m s0 mpsi bnd) _.
-apply: ler_wpmul2l; first exact: bound_ge0 (bnd 0).
-have ie := @gauss_integrable_expR_abs m s c s0.
-have [md _] := gauss_dom_integrable 1 c M s1 s20.
-rewrite /gauss_expect /box_moment; apply: fine_le.
-- by apply: integral_fune_fin_num => //; exact: ie.
-- have gi := gauss_dom_integrable 1 c M s1 s20.
-  exact: (integral_fune_fin_num _ gi).
-apply: ge0_le_integral => //.
-- move=> y _; rewrite lee_fin; apply: mulr_ge0; apply: ltW.
-    exact: expR_gt0.
-  exact: gauss_pdf_gt0.
-- by case: ie.
-- move=> y _; rewrite lee_fin /gauss_dom.
-  apply: mulr_ge0; last exact: ltW (expR_gt0 _).
-  rewrite mul1r invr_ge0 mulr_ge0 ?(ltW s10)//; exact: ltW gauss_const_gt0.
-move=> y _; rewrite lee_fin.
-by have := @gauss_dom_le 1 c M s1 s2 m s y s10 s1s ss2 mM ler01; rewrite mul1r.
-Qed.
-
-(** * Regularity of iterated expectations with parameters in a box
-
-    As [std_regular] (GaussianND.v), for any parameters in the box; the
-    bound is uniform over the box. *)
-Lemma box_regular (c M s1 s2 : R) ms : 0 < s1 -> in_box M s1 s2 ms ->
-  (forall (h : seq R -> R) (C : R), sep_continuous h ->
-     (forall xs, `|h xs| <= C * expR (c * norm1 xs)) ->
-     `|gauss_expect_n ms h| <= C * box_moment c M s1 s2 ^+ size ms) /\
-  (forall (H : R -> seq R -> R) (C : R), (forall x, sep_continuous (H x)) ->
-     (forall xs, continuous (H ^~ xs)) ->
-     (forall x xs, `|H x xs| <= C * expR (c * `|x|) * expR (c * norm1 xs)) ->
-     continuous (fun x => gauss_expect_n ms (H x))).
-Proof.
-move=> s10; elim: ms => [|[m s] ms IH] /=.
-  move=> _; split; last by move=> H C _ cH _; exact: cH.
-  by move=> h C _ hb; apply: le_trans (hb [::]) _; rewrite expR_norm1_nil expr0.
-move=> /andP[/and3P[s1s ss2 mM] /IH[IHQ IHP]].
-have s0 : 0 < s := lt_le_trans s10 s1s.
-set K := box_moment c M s1 s2.
-split.
-  move=> h C sh hb.
-  have hb' x xs : `|h (x :: xs)| <= C * expR (c * `|x|) * expR (c * norm1 xs).
-    by rewrite -mulrA -expR_norm1_cons.
-  apply: le_trans (@gauss_expect_box_le m s _ (C * K ^+ size ms) c M s1 s2
-    s10 s1s ss2 mM _ _) _.
-  - apply: continuous_measurable_fun.
-    apply: (IHP (fun x xs => h (x :: xs)) C) => //.
-      by move=> x xs ys; exact: (sh (x :: xs) ys).
-    by move=> xs; exact: (sh [::] xs).
-  - move=> x; rewrite mulrAC.
-    apply: (IHQ (fun xs => h (x :: xs)) (C * expR (c * `|x|))) => //.
-    by move=> xs ys; exact: (sh (x :: xs) ys).
-  - by rewrite exprSr mulrA.
-move=> H C sH cH Hb.
-have Hb' x y zs : `|H x (y :: zs)| <=
-    C * expR (c * `|x|) * expR (c * `|y|) * expR (c * norm1 zs).
-  by rewrite -mulrA -expR_norm1_cons.
-apply: (@gauss_expect_continuous m s
-  (fun x y => gauss_expect_n ms (fun zs => H x (y :: zs)))
-  (C * K ^+ size ms) c s0).
-- move=> x; apply: continuous_measurable_fun.
-  apply: (IHP (fun y zs => H x (y :: zs)) (C * expR (c * `|x|))) => //.
-    by move=> y xs ys; exact: (sH x (y :: xs) ys).
-  by move=> zs; exact: (sH x [::] zs).
-- move=> y; apply: (IHP (fun x zs => H x (y :: zs)) (C * expR (c * `|y|))) => //.
-    by move=> x xs ys; exact: (sH x (y :: xs) ys).
-  by move=> x zs; rewrite (mulrAC C).
-- move=> x y.
-  have -> : C * K ^+ size ms * expR (c * `|x|) * expR (c * `|y|) =
-      C * expR (c * `|x|) * expR (c * `|y|) * K ^+ size ms.
-    move: (K ^+ size ms) (expR (c * `|x|)) (expR (c * `|y|)) => K' ex ey.
-    by to_std; ring.
-  apply: (IHQ (fun zs => H x (y :: zs))) => //.
-  by move=> xs ys; exact: (sH x (y :: xs) ys).
-Qed.
-
-(** The inner expectation of a regular function is measurable, exponentially
-    bounded, hence integrable against any Gaussian. *)
-Lemma box_inner_regular (c M s1 s2 : R) ms (g : seq R -> R) (C : R) :
-  0 < s1 -> in_box M s1 s2 ms -> sep_continuous g ->
-  (forall xs, `|g xs| <= C * expR (c * norm1 xs)) ->
-  measurable_fun setT (fun x => gauss_expect_n ms (fun xs => g (x :: xs))) /\
-  forall x, `|gauss_expect_n ms (fun xs => g (x :: xs))| <=
-    C * box_moment c M s1 s2 ^+ size ms * expR (c * `|x|).
-Proof.
-move=> s10 box sg gb; have [Q P] := box_regular c s10 box.
-have gb' x xs : `|g (x :: xs)| <= C * expR (c * `|x|) * expR (c * norm1 xs).
-  by rewrite -mulrA -expR_norm1_cons.
-split.
-  apply: continuous_measurable_fun.
-  apply: (P (fun x xs => g (x :: xs)) C) => //.
-    by move=> x xs ys; exact: (sg (x :: xs) ys).
-  by move=> xs; exact: (sg [::] xs).
-move=> x; rewrite mulrAC.
-apply: (Q (fun xs => g (x :: xs)) (C * expR (c * `|x|))) => //.
-by move=> xs ys; exact: (sg (x :: xs) ys).
-Qed.
-
+(** The inner expectation of a regular function, for parameters in the box,
+    is measurable and exponentially bounded ([box_inner_regular],
+    GaussianND.v), hence integrable against any Gaussian. *)
 Lemma box_inner_integrable (c M s1 s2 : R) m s ms (g : seq R -> R) (C : R) :
   0 < s1 -> 0 < s -> in_box M s1 s2 ms -> sep_continuous g ->
   (forall xs, `|g xs| <= C * expR (c * norm1 xs)) ->
