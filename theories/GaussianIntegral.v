@@ -9,7 +9,7 @@
       [E[(x^2/s^2 - 1)/s] = 0] by the second moment);
     - [gauss_mass_one]: so every Gaussian density integrates to 1, the mass
       of N(0, 1) being given by [gauss_integral] of GaussianValue.v
-      ([\int exp(-x^2/2) = sqrt(2 pi)]);
+      ([\int exp(-x^2/2) = sqrt(2 pi)]); hence [gauss_expect_cst]: E[c] = c;
     - [gauss_mean], [gauss_variance], [gauss_second_moment]: E[x] = m,
       E[(x-m)^2] = s^2, E[x^2] = s^2 + m^2, all instances of
       [gauss_expect_cpoly] (polynomials of degree <= 4 in [x - m]).
@@ -192,6 +192,15 @@ Proof.
 move=> s0.
 rewrite gauss_mass_shift// gauss_mass_scale// gauss_mass01 gauss_integral /=.
 by rewrite mulfV// gt_eqF// gauss_const_gt0.
+Qed.
+
+(** The expectation of a constant. *)
+Lemma gauss_expect_cst m s (c : R) : 0 < s -> gauss_expect m s (fun=> c) = c.
+Proof.
+move=> s0; rewrite (@gauss_expect_ext _ _ _ (fun x => c * 1)) => [|x]; last first.
+  by rewrite mulr1.
+rewrite gauss_expectZ; last exact: gauss_integrable1.
+by rewrite -/(gauss_mass m s) gauss_mass_one// mulr1.
 Qed.
 
 (** * Mean, variance and polynomial moments of N(m, s^2) *)

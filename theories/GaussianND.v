@@ -10,7 +10,7 @@
       ([gauss_pdf_n_gt0]).
     Moments need no Fubini theorem: an inner expectation of a function that
     does not depend on its own coordinate is that function times the mass 1
-    ([gauss_expect_cst]); so E_n[1] = 1 ([gauss_expect_n_cst]) and the law of
+    ([gauss_expect_cst], GaussianIntegral.v); so E_n[1] = 1 ([gauss_expect_n_cst]) and the law of
     each coordinate is its one-dimensional Gaussian ([gauss_expect_n_coord]),
     which gives means and variances; two coordinates are independent
     ([gauss_expect_n_coord2]), so the covariance of N(0, I_n) is the identity
@@ -71,14 +71,6 @@ Lemma std_params_pos n : gauss_params_pos (nseq n (0, 1)).
 Proof. by rewrite /gauss_params_pos all_nseq ltr01 orbT. Qed.
 
 (** * Mass, means and variances *)
-
-Lemma gauss_expect_cst m s (c : R) : 0 < s -> gauss_expect m s (fun=> c) = c.
-Proof.
-move=> s0; rewrite (@gauss_expect_ext _ _ _ (fun x => c * 1)) => [|x]; last first.
-  by rewrite mulr1.
-rewrite gauss_expectZ; last exact: gauss_integrable1.
-by rewrite -/(gauss_mass m s) gauss_mass_one// mulr1.
-Qed.
 
 (** Expectation of a constant; with [c = 1], the total mass is 1. *)
 Lemma gauss_expect_n_cst ms (c : R) : gauss_params_pos ms ->
