@@ -67,6 +67,7 @@ Inductive dop : Type :=
 | Gemm
 | MulAdd
 | MvnKl
+| MvnEmpiricalKl  (** parents mu, sigma, z: log N(z; mu, sigma^2) - log N(z; 0, 1) *)
 | BernoulliNeglogpdf.
 
 Inductive rop : Type :=
@@ -83,14 +84,15 @@ Definition dop_name (o : dop) : string :=
   | Sqrt => "sqrt" | Sigmoid => "sigmoid" | Softplus => "softplus"
   | Add => "add" | Sub => "sub" | Mul => "mul" | Div => "div"
   | Sum => "sum" | Gemm => "gemm" | MulAdd => "mul_add"
-  | MvnKl => "mvn_kl" | BernoulliNeglogpdf => "bernoulli_neglogpdf"
+  | MvnKl => "mvn_kl" | MvnEmpiricalKl => "mvn_empirical_kl"
+  | BernoulliNeglogpdf => "bernoulli_neglogpdf"
   end.
 
 Definition dop_arity (o : dop) : nat :=
   match o with
   | Scale _ | Neg | Exp | Log | Sqrt | Sigmoid | Softplus | Sum => 1
   | Add | Sub | Mul | Div | Gemm | MvnKl | BernoulliNeglogpdf => 2
-  | MulAdd => 3
+  | MulAdd | MvnEmpiricalKl => 3
   end.
 
 Definition rop_name (o : rop) : string :=
@@ -133,7 +135,7 @@ Definition shape_rule_name (r : shape_rule) : string :=
 Definition dop_shape_rule (o : dop) : shape_rule :=
   match o with
   | Sum => RScalar
-  | MvnKl | BernoulliNeglogpdf => RSameScalar
+  | MvnKl | MvnEmpiricalKl | BernoulliNeglogpdf => RSameScalar
   | Gemm => RGemm
   | _ => RSame
   end.
@@ -204,7 +206,7 @@ Definition dop_domain (o : dop) : option (nat * dom_rule) :=
   match o with
   | Log | Sqrt => Some (0, DPos)
   | Div => Some (1, DNonzero)
-  | MvnKl => Some (1, DPos)
+  | MvnKl | MvnEmpiricalKl => Some (1, DPos)
   | BernoulliNeglogpdf => Some (0, DUnit)
   | _ => None
   end.
@@ -226,7 +228,7 @@ Definition op_domain_desc (o : op) : string :=
   match o with
   | ODet Log | ODet Sqrt => "x > 0"
   | ODet Div => "y != 0"
-  | ODet MvnKl | ORand Mvn => "sigma > 0"
+  | ODet MvnKl | ODet MvnEmpiricalKl | ORand Mvn => "sigma > 0"
   | ODet BernoulliNeglogpdf => "0 < p < 1"
   | _ => "-"
   end.
@@ -253,7 +255,8 @@ Local Infix "/" := (s_div K).
 Definition all_ops : list (op T) :=
   [ODet (Scale 1); ODet Neg; ODet Exp; ODet Log; ODet Sqrt; ODet Sigmoid;
    ODet Softplus; ODet Add; ODet Sub; ODet Mul; ODet Div; ODet Sum; ODet Gemm;
-   ODet MulAdd; ODet MvnKl; ODet BernoulliNeglogpdf; ORand Mvn; ORand MvnStd].
+   ODet MulAdd; ODet MvnKl; ODet MvnEmpiricalKl; ODet BernoulliNeglogpdf;
+   ORand Mvn; ORand MvnStd].
 
 (** The operator of a name (with attribute 1 for [scale]). *)
 Definition op_of_name (name : string) : option (op T) :=
@@ -332,6 +335,11 @@ Definition dop_forward (o : dop T) (ss : list shape) (xs : list tensor) : tensor
   | MvnKl =>
       (* x = mu, y = sigma *)
       [vsum K (map2 (fun mu s => (mu * mu + s * s - 1) / s_two K - s_log K s) x y)]
+  | MvnEmpiricalKl =>
+      (* x = mu, y = sigma, z = the sample; per entry, with d = (z - mu) / sigma:
+         log N(z; mu, sigma^2) - log N(z; 0, 1) = (z^2 - d^2) / 2 - log sigma *)
+      [vsum K (map3 (fun mu s zi => (zi * zi - (zi - mu) / s * ((zi - mu) / s)) / s_two K
+                                    - s_log K s) x y z)]
   | BernoulliNeglogpdf =>
       (* x = p, y = the observed x *)
       [s_neg K (vsum K (map2 (fun p b => b * s_log K p + (1 - b) * s_log K (1 - p)) x y))]
@@ -362,6 +370,11 @@ Definition dop_pullbacks (o : dop T) (ss : list shape) (xs : list tensor)
       [gemm K m n k g (mtranspose k n y); gemm K k m n (mtranspose m k x) g]
   | MulAdd => [vmul K g y; vmul K g x; g]
   | MvnKl => [map (fun mu => gs * mu) x; map (fun s => gs * (s - 1 / s)) y]
+  | MvnEmpiricalKl =>
+      let z := nth 2 xs [] in
+      [map3 (fun mu s zi => gs * ((zi - mu) / s / s)) x y z;
+       map3 (fun mu s zi => gs * (((zi - mu) / s * ((zi - mu) / s) - 1) / s)) x y z;
+       map3 (fun mu s zi => gs * (zi - (zi - mu) / s / s)) x y z]
   | BernoulliNeglogpdf =>
       [map2 (fun p b => gs * ((1 - b) / (1 - p) - b / p)) x y;
        map (fun p => gs * (s_log K (1 - p) - s_log K p)) x]

@@ -8,7 +8,7 @@
     [binary_correct] for those of two, [binsum_correct] for the sums of an
     elementwise map of two parents), each reducing [dop_correct] to the
     entry characterizations of the forward function, the tangent and the
-    pullbacks and to the scalar derivative; then the sixteen operators,
+    pullbacks and to the scalar derivative; then the seventeen operators,
     [sum], [mul_add] and [gemm] proved directly. *)
 
 From Coq Require Import Reals Lia Lra.
@@ -80,6 +80,18 @@ Proof.
   destruct ss as [|s1 [|s2 [|s3 ss']]]; cbn; try discriminate.
   destruct (shape_eqb s1 s2) eqn:E; cbn; try discriminate.
   apply shape_eqb_eq in E. subst. intros H; inversion H. eauto.
+Qed.
+
+Lemma out_shape_samescalar3 (o : dop R) :
+  dop_arity o = 3%nat -> dop_shape_rule o = RSameScalar ->
+  op_out_shape (ODet o) decl ss = Some sout -> (exists s, ss = [s; s; s]) /\ sout = [].
+Proof.
+  intros Ha Hr. unfold op_out_shape, op_out_shape_res.
+  cbn [op_arity op_shape_rule]. rewrite Ha, Hr.
+  destruct ss as [|s1 [|s2 [|s3 [|s4 ss']]]]; cbn; try discriminate.
+  destruct (shape_eqb s1 s2) eqn:E; cbn; try discriminate.
+  destruct (shape_eqb s1 s3) eqn:E'; cbn; try discriminate.
+  apply shape_eqb_eq in E. apply shape_eqb_eq in E'. subst. intros H; inversion H. eauto.
 Qed.
 
 Lemma out_shape_gemm :
@@ -409,6 +421,80 @@ Proof.
     destruct (Npb k Hk) as [N1 N2]. rewrite N1, N2. cbn [hd]. ring.
 Qed.
 
+(** A sum of an elementwise map [F] of three parents of one shape, with
+    partial derivatives [Fx], [Fy], [Fz] at the points of the domain [D]. *)
+Lemma trisum_correct (o : dop R) (F Fx Fy Fz : R -> R -> R -> R) (D : R -> R -> R -> Prop) :
+  dop_arity o = 3%nat -> dop_shape_rule o = RSameScalar ->
+  (forall ss x y z, length y = length x -> length z = length x ->
+     dop_forward R_ops o ss [x; y; z] =
+       [isum (length x) (fun k => F (nth k x 0) (nth k y 0) (nth k z 0))]) ->
+  (forall x y z, length y = length x -> length z = length x ->
+     op_domain_holds R_ops (ODet o) [x; y; z] ->
+     forall k, (k < length x)%nat -> D (nth k x 0) (nth k y 0) (nth k z 0)) ->
+  (forall (a b c : R -> R) (da db dc t0 : R), D (a t0) (b t0) (c t0) ->
+     is_derive a t0 da -> is_derive b t0 db -> is_derive c t0 dc ->
+     is_derive (fun t => F (a t) (b t) (c t)) t0
+       (Fx (a t0) (b t0) (c t0) * da + Fy (a t0) (b t0) (c t0) * db
+        + Fz (a t0) (b t0) (c t0) * dc)) ->
+  (forall ss x y z dx dy dz,
+     dop_jvp o ss [x; y; z] [dx; dy; dz] =
+     [isum (length x) (fun k => Fx (nth k x 0) (nth k y 0) (nth k z 0) * nth k dx 0
+                                + Fy (nth k x 0) (nth k y 0) (nth k z 0) * nth k dy 0
+                                + Fz (nth k x 0) (nth k y 0) (nth k z 0) * nth k dz 0)]) ->
+  (forall ss x y z v g, length y = length x -> length z = length x ->
+     exists pb1 pb2 pb3, dop_pullbacks R_ops o ss [x; y; z] v g = [pb1; pb2; pb3] /\
+       length pb1 = length x /\ length pb2 = length x /\ length pb3 = length x /\
+       forall k, (k < length x)%nat ->
+         nth k pb1 0 = hd 0 g * Fx (nth k x 0) (nth k y 0) (nth k z 0) /\
+         nth k pb2 0 = hd 0 g * Fy (nth k x 0) (nth k y 0) (nth k z 0) /\
+         nth k pb3 0 = hd 0 g * Fz (nth k x 0) (nth k y 0) (nth k z 0)) ->
+  dop_correct o.
+Proof.
+  intros Har Hsr Hfw HD Hder Hjvp Hpb ss decl sout Hout xs dxs t0 Hxs Hdxs Hd Hdom.
+  destruct (out_shape_samescalar3 decl sout ss o Har Hsr Hout) as [[s ->] ->].
+  destruct (sized3 _ _ _ _ Hdxs) as [Edx [Ldx [Ldy Ldz]]].
+  destruct (sized3 _ _ _ _ (Hxs t0)) as [E0 [Lx0 [Ly0 Lz0]]].
+  set (x0 := nth 0 (xs t0) []) in *. set (y0 := nth 1 (xs t0) []) in *.
+  set (z0 := nth 2 (xs t0) []) in *.
+  set (dx := nth 0 dxs []) in *. set (dy := nth 1 dxs []) in *. set (dz := nth 2 dxs []) in *.
+  rewrite E0 in Hdom.
+  assert (Hf : forall t, dop_forward R_ops o [s; s; s] (xs t) =
+            [isum (shape_size s) (fun k => F (nth k (nth 0 (xs t) []) 0)
+                                              (nth k (nth 1 (xs t) []) 0)
+                                              (nth k (nth 2 (xs t) []) 0))]).
+  { intros t. destruct (sized3 _ _ _ _ (Hxs t)) as [Et [L1 [L2 L3]]].
+    rewrite <- L1, <- (Hfw [s; s; s] (nth 0 (xs t) []) (nth 1 (xs t) []) (nth 2 (xs t) []))
+      by lia.
+    rewrite <- Et. reflexivity. }
+  exists (dop_jvp o [s; s; s] [x0; y0; z0] [dx; dy; dz]).
+  rewrite Hjvp. split; [reflexivity|]. split.
+  - apply entries_derive with 1%nat.
+    + intros t. rewrite Hf. reflexivity.
+    + reflexivity.
+    + intros k Hk. destruct k as [|k]; [|lia]. cbn [nth].
+      apply is_derive_ext
+        with (fun t => isum (length x0) (fun k => F (nth k (nth 0 (xs t) []) 0)
+                                                     (nth k (nth 1 (xs t) []) 0)
+                                                     (nth k (nth 2 (xs t) []) 0))).
+      { intros t. rewrite Hf, Lx0. reflexivity. }
+      apply is_derive_isum. intros k Hk1.
+      apply (Hder (fun t => nth k (nth 0 (xs t) []) 0) (fun t => nth k (nth 1 (xs t) []) 0)
+               (fun t => nth k (nth 2 (xs t) []) 0)).
+      * apply (HD x0 y0 z0); [lia|lia|exact Hdom|lia].
+      * apply Hd.
+      * apply Hd.
+      * apply Hd.
+  - intros g Hg. rewrite (length1 g Hg), dot_single. rewrite E0, Edx.
+    destruct (Hpb [s; s; s] x0 y0 z0 (dop_forward R_ops o [s; s; s] [x0; y0; z0]) [hd 0 g])
+      as [pb1 [pb2 [pb3 [Epb [L1 [L2 [L3 Npb]]]]]]]; [lia|lia|].
+    rewrite Epb, pair_dots3.
+    rewrite (dot_isum pb1 dx (length x0)) by lia.
+    rewrite (dot_isum pb2 dy (length x0)) by lia.
+    rewrite (dot_isum pb3 dz (length x0)) by lia.
+    rewrite <- !isum_plus, <- isum_scal_l. apply isum_ext. intros k Hk.
+    destruct (Npb k Hk) as [N1 [N2 N3]]. rewrite N1, N2, N3. cbn [hd]. ring.
+Qed.
+
 (** [binary_correct]'s tangent and pullback hypotheses. *)
 Ltac jvp2 := intros ss x y dx dy Hy Hdx Hdy; unfold dop_jvp; cbn [nth];
   split; [apply tabulate_length | intros k Hk; rewrite nth_tabulate by exact Hk; ring].
@@ -515,6 +601,36 @@ Proof.
   - intros a b da db t0 Hb0 Ha Hb. eapply is_derive_eq; [dtac; solve_side | solve_side].
   - reflexivity.
   - pbs.
+Qed.
+
+Lemma vsum_map3_isum (f : R -> R -> R -> R) x y z :
+  length y = length x -> length z = length x ->
+  vsum R_ops (map3 f x y z) = isum (length x) (fun k => f (nth k x 0) (nth k y 0) (nth k z 0)).
+Proof.
+  intros Hy Hz. rewrite vsum_isum, map3_length, Hy, Hz, !Nat.min_id.
+  apply isum_ext. intros k Hk. rewrite nth_map3 by lia. reflexivity.
+Qed.
+
+(** Per entry, with [d = (z - mu) / s]: [(z^2 - d^2) / 2 - ln s]. *)
+Lemma mvn_empirical_kl_correct : dop_correct MvnEmpiricalKl.
+Proof.
+  apply (trisum_correct _
+           (fun mu s z => (z * z - (z - mu) / s * ((z - mu) / s)) / (1 + 1) - ln s)
+           (fun mu s z => (z - mu) / s / s)
+           (fun mu s z => ((z - mu) / s * ((z - mu) / s) - 1) / s)
+           (fun mu s z => z - (z - mu) / s / s)
+           (fun _ s _ => 0 < s)).
+  1-2: reflexivity.
+  - intros ss x y z Hy Hz. cbn [dop_forward nth]. rewrite vsum_map3_isum by assumption.
+    reflexivity.
+  - intros x y z Hy Hz Hdom k Hk. cbn in Hdom.
+    exact (proj1 (Forall_nth _ y) Hdom k 0 ltac:(lia)).
+  - intros a b c da db dc t0 Hb0 Ha Hb Hc.
+    eapply is_derive_eq; [dtac; solve_side | solve_side].
+  - reflexivity.
+  - intros ss x y z v g Hy Hz. do 3 eexists. split; [reflexivity|].
+    cbn [dop_pullbacks nth].
+    split; [lens| split; [lens| split; [lens| intros k Hk; ents; split; [|split]; reflexivity]]].
 Qed.
 
 Lemma bernoulli_neglogpdf_correct : dop_correct BernoulliNeglogpdf.
@@ -739,5 +855,6 @@ Proof.
   - apply gemm_correct.
   - apply mul_add_correct.
   - apply mvn_kl_correct.
+  - apply mvn_empirical_kl_correct.
   - apply bernoulli_neglogpdf_correct.
 Qed.

@@ -49,6 +49,12 @@ Definition dop_jvp (o : dop R) (ss : list shape) (xs dxs : list (list R)) : list
   | MvnKl =>
       (* x = mu, y = sigma *)
       [isum n (fun k => e k x * e k dx + (e k y - 1 / e k y) * e k dy)]
+  | MvnEmpiricalKl =>
+      (* x = mu, y = sigma, z = the sample *)
+      let z := nth 2 xs [] in
+      [isum n (fun k => (e k z - e k x) / e k y / e k y * e k dx
+                        + (((e k z - e k x) / e k y * ((e k z - e k x) / e k y) - 1) / e k y) * e k dy
+                        + (e k z - (e k z - e k x) / e k y / e k y) * e k dz)]
   | BernoulliNeglogpdf =>
       (* x = p, y = the observed x *)
       [isum n (fun k => ((1 - e k y) / (1 - e k x) - e k y / e k x) * e k dx
