@@ -2,6 +2,11 @@
    certigrad-ref          reads a graph (docs/format.md) on stdin, prints the result
    certigrad-ref --naive  the same, with gradients from the naive specification
    certigrad-ref --ops    prints the operator table as JSON (ops/ops.json)
+   certigrad-ref --aevb N_IN HIDDEN LATENT BATCH [naive]
+                          prints the AEVB graph of theories/AevbGraph.v (or the naive one)
+   certigrad-ref --transform STEP... < graph
+                          prints the graph after the extracted transformations
+                          (integrate_kl:NODE, reparameterize:NODE:NEW)
    On bad input: one line `error: ...` on stderr, exit status 1. *)
 
 let read_all ic =
@@ -19,11 +24,21 @@ let () =
     try
       match Array.to_list Sys.argv |> List.tl with
       | [ "--ops" ] -> print_string (Certigrad_oracle.Oracle.ops_json ()); 0
+      | "--aevb" :: sizes ->
+          let naive, sizes =
+            match List.rev sizes with "naive" :: r -> (true, List.rev r) | _ -> (false, sizes) in
+          (match Certigrad_oracle.Oracle.aevb_text sizes naive with
+           | Ok out -> print_string out; 0
+           | Error line -> prerr_endline line; 1)
+      | "--transform" :: steps ->
+          (match Certigrad_oracle.Oracle.transform_text steps (read_all stdin) with
+           | Ok out -> print_string out; 0
+           | Error line -> prerr_endline line; 1)
       | ([] | [ "--naive" ]) as a ->
           (match Certigrad_oracle.Oracle.run ~naive:(a <> []) (read_all stdin) with
            | Ok out -> print_string out; 0
            | Error line -> prerr_endline line; 1)
-      | _ -> prerr_endline "error: line 0: usage: certigrad-ref [--ops | --naive] < graph"; 1
+      | _ -> prerr_endline "error: line 0: usage: certigrad-ref [--ops | --naive | --aevb N_IN HIDDEN LATENT BATCH [naive] | --transform STEP...] < graph"; 1
     with e ->
       prerr_endline ("error: line 0: internal error: " ^ Printexc.to_string e); 1
   in

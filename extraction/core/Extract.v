@@ -12,7 +12,7 @@
     max_int). *)
 
 From Coq Require Import Extraction ExtrOcamlBasic ExtrOcamlNativeString ExtrOcamlNatInt.
-From Certigrad Require Import Scalar Tensor Ops Graph WellFormed Backprop.
+From Certigrad Require Import Scalar Tensor Ops Graph WellFormed Backprop Transform AevbGraph.
 
 (** * The trusted float primitives *)
 
@@ -137,10 +137,17 @@ Definition ref_forward := forward float_ops.
 Definition ref_total_cost := total_cost float_ops.
 Definition ref_backprop := backprop float_ops.
 Definition ref_naive_backprop := naive_backprop float_ops.
+Definition ref_integrate_kl : String.string -> graph float64 -> res (graph float64) :=
+  @integrate_kl float64.
+Definition ref_reparameterize : String.string -> String.string -> graph float64 -> res (graph float64) :=
+  @reparameterize float64.
+Definition ref_naive_aevb : nat -> nat -> nat -> nat -> graph float64 := @naive_aevb float64.
+Definition ref_aevb_graph : nat -> nat -> nat -> nat -> graph float64 := @aevb_graph float64.
 
 Extraction "certigrad_core.ml"
   ref_all_ops ref_op_of_name ref_check_graph ref_check_data ref_forward_checked
   ref_forward ref_total_cost ref_backprop ref_naive_backprop
+  ref_integrate_kl ref_reparameterize ref_naive_aevb ref_aevb_graph
   op_name op_kind op_arity op_has_attr op_set_attr op_domain_desc
   op_shape_rule shape_rule_name shape_size shape_valid
   node_name node_ref all_refs rand_refs.

@@ -291,3 +291,71 @@ let ops_json () : string =
     ops;
   Buffer.add_string b "  ]\n}\n";
   Buffer.contents b
+
+(* ------------------------------------------------------------------ *)
+(* Graphs as text, and the extracted transformations *)
+
+(* The graph part of the format of docs/format.md (header, inputs and
+   params, nodes, costs, end; no values), written exactly as the Python
+   package's interchange.dump_graph writes it. *)
+let graph_text (g : float C.graph) : string =
+  let b = Buffer.create 4096 in
+  let dims s = String.concat " " (List.map string_of_int s) in
+  let add l = Buffer.add_string b l; Buffer.add_char b '\n' in
+  add "certigrad-graph 1";
+  List.iter
+    (fun (r : C.reference) ->
+      let kind = if List.mem r.C.ref_name g.C.g_params then "param" else "input" in
+      let d = dims r.C.ref_shape in
+      add (if d = "" then Printf.sprintf "%s %s :" kind r.C.ref_name
+           else Printf.sprintf "%s %s : %s" kind r.C.ref_name d))
+    g.C.g_inputs;
+  List.iter
+    (fun n ->
+      let kind, r, o, ps =
+        match n with
+        | C.NDet (r, o, ps) -> ("det", r, C.ODet o, ps)
+        | C.NRand (r, o, ps) -> ("rand", r, C.ORand o, ps)
+      in
+      let op = match o with C.ODet (C.Scale a) -> "scale " ^ fmt a | _ -> C.op_name o in
+      let d = dims r.C.ref_shape in
+      add (Printf.sprintf "%s %s : %s= %s" kind r.C.ref_name (if d = "" then "" else d ^ " ")
+             (String.concat " " (op :: ps))))
+    g.C.g_nodes;
+  List.iter (fun c -> add ("cost " ^ c)) g.C.g_costs;
+  add "end";
+  Buffer.contents b
+
+(* [certigrad-ref --aevb N_IN HIDDEN LATENT BATCH [naive]]: the AEVB graph
+   of theories/AevbGraph.v (the one the AEVB theorem is about), or the
+   naive one it is transformed from. *)
+let aevb_text (sizes : string list) (naive : bool) : (string, string) Stdlib.result =
+  match List.map int_of_string_opt sizes with
+  | [ Some a; Some h; Some l; Some bs ] when a > 0 && h > 0 && l > 0 && bs > 0 ->
+      Ok (graph_text ((if naive then C.ref_naive_aevb else C.ref_aevb_graph) a h l bs))
+  | _ -> Error "error: line 0: --aevb takes four positive sizes: N_IN HIDDEN LATENT BATCH"
+
+(* [certigrad-ref --transform STEP... < graph]: the graph after the
+   extracted transformations, in order; a step is integrate_kl:NODE or
+   reparameterize:NODE:NEW (NEW the name of the noise node). *)
+let transform_text (steps : string list) (text : string) : (string, string) Stdlib.result =
+  let step g s =
+    match String.split_on_char ':' s with
+    | [ "integrate_kl"; kl ] -> C.ref_integrate_kl kl g
+    | [ "reparameterize"; z; eps ] -> C.ref_reparameterize z eps g
+    | _ -> C.Err (Printf.sprintf "unknown transformation '%s' (integrate_kl:NODE or reparameterize:NODE:NEW)" s)
+  in
+  try
+    let g = (parse text).graph in
+    (match C.ref_check_graph g with
+     | C.CheckOk -> ()
+     | C.CheckErr (x, m) -> raise (Node_error (x, m)));
+    let rec go g = function
+      | [] -> Ok (graph_text g)
+      | s :: rest -> (match step g s with C.Ok g' -> go g' rest | C.Err m -> Error ("error: " ^ m))
+    in
+    go g steps
+  with
+  | Line_error (n, m) -> Error (Printf.sprintf "error: line %d: %s" n m)
+  | Node_error (x, m) -> Error (Printf.sprintf "error: node '%s': %s" x m)
+

@@ -15,7 +15,7 @@ import numpy as np
 from .errors import FeedError, FormatError, GraphError
 from .graph import OPS, Expr, Graph, Shape, shape_str
 
-__all__ = ["dump", "load", "dump_result", "load_result", "ParsedResult"]
+__all__ = ["dump", "dump_graph", "load", "dump_result", "load_result", "ParsedResult"]
 
 _NUM = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
@@ -47,16 +47,7 @@ def _values(kind: str, name: str, shape: Shape, d: Mapping[str, Any]) -> str:
     return _numbers(kind, name, a)
 
 
-def dump(graph: Graph, feeds: Mapping[str, Any], draws: Optional[Mapping[str, Any]] = None) -> str:
-    """The ``certigrad-graph 1`` text of a graph, its input values and its
-    draws (one per rand node)."""
-    draws = draws or {}
-    for kind, d, names in (("feed", feeds, [i.name for i in graph.inputs]),
-                           ("draw", draws, graph.rand_nodes)):
-        for k in d:
-            if k not in names:
-                raise FeedError(f"node '{k}': {kind} for something that is not "
-                                f"{'an input' if kind == 'feed' else 'a rand node'}")
+def _structure_lines(graph: Graph) -> list[str]:
     out = ["certigrad-graph 1"]
     for i in graph.inputs:
         out.append(f"{'param' if i.param else 'input'} {i.name} : {_dims(i.shape)}".rstrip())
@@ -67,6 +58,27 @@ def dump(graph: Graph, feeds: Mapping[str, Any], draws: Optional[Mapping[str, An
                    .replace(" :  =", " : ="))
     for c in graph.costs:
         out.append(f"cost {c}")
+    return out
+
+
+def dump_graph(graph: Graph) -> str:
+    """The graph part of the ``certigrad-graph 1`` text (declarations, nodes,
+    costs; no values or draws), as ``certigrad-ref --aevb`` and
+    ``certigrad-ref --transform`` print graphs."""
+    return "\n".join(_structure_lines(graph) + ["end"]) + "\n"
+
+
+def dump(graph: Graph, feeds: Mapping[str, Any], draws: Optional[Mapping[str, Any]] = None) -> str:
+    """The ``certigrad-graph 1`` text of a graph, its input values and its
+    draws (one per rand node)."""
+    draws = draws or {}
+    for kind, d, names in (("feed", feeds, [i.name for i in graph.inputs]),
+                           ("draw", draws, graph.rand_nodes)):
+        for k in d:
+            if k not in names:
+                raise FeedError(f"node '{k}': {kind} for something that is not "
+                                f"{'an input' if kind == 'feed' else 'a rand node'}")
+    out = _structure_lines(graph)
     for i in graph.inputs:
         out.append(f"value {i.name} {_values('value', i.name, i.shape, feeds)}")
     for n in graph.nodes:

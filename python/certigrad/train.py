@@ -36,7 +36,7 @@ import certigrad as cg
 
 from . import mnist
 from .progress import Progress
-from .vae import VaeConfig, build_decoder_graph, build_graph, init_params
+from .vae import THEOREM, VaeConfig, build_decoder_graph, build_graph, init_params
 
 __all__ = [
     "CheckpointError",
@@ -286,6 +286,7 @@ def train(opts: TrainOptions) -> TrainResult:
             "iterations": n_batches,
             "dtype": opts.dtype,
             "threads": opts.threads,
+            "theorem": THEOREM,
         }
         history.append(entry)
         save_checkpoint(ckpt_path, opt, rng, epoch, history, opts.identity())

@@ -26,12 +26,20 @@ import certigrad as cg
 
 __all__ = [
     "PARAM_NAMES",
+    "THEOREM",
     "VaeConfig",
     "build_decoder_graph",
     "build_graph",
     "init_params",
     "param_shapes",
 ]
+
+#: The Coq theorem about the graph :func:`build_graph` builds, for every size:
+#: the expectation of its sampled gradient (``backprop``) is the gradient of
+#: the expected cost of Certigrad's naive AEVB (sampled z, empirical KL).
+#: tests/test_aevb_link.py checks, through the extracted oracle, that this
+#: graph is node for node ``aevb_graph`` of theories/AevbGraph.v.
+THEOREM = "Certigrad.AevbUnbiased.aevb_unbiased"
 
 #: Parameter names, in the order of the formulas (encoder, then decoder).
 PARAM_NAMES = ("W_enc1", "W_enc2", "W_mu", "W_logsigma2", "W_dec1", "W_dec2", "W_p")
