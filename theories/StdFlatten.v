@@ -56,6 +56,15 @@ Fixpoint det_run (se : senv) (ns : list (node R)) (xs : list R) (k : nat) (vals 
         ((ref_name r, x) :: draws)
   end.
 
+(** The values of a run do not depend on the draws environment it
+    accumulates. *)
+Lemma det_run_vals (se : senv) (ns : list (node R)) :
+  forall (xs : list R) (k : nat) (vals d1 d2 : env R),
+  fst (det_run se ns xs k vals d1) = fst (det_run se ns xs k vals d2).
+Proof.
+  induction ns as [|[r o ps|r o ps] ns IH]; intros xs k vals d1 d2; simpl; [reflexivity|apply IH|apply IH].
+Qed.
+
 (** Draws placed after [pre] are read at the shifted position. *)
 Lemma det_run_shift (se : senv) (ns : list (node R)) (pre : list R) :
   forall (ys : list R) (k : nat) (vals draws : env R),
