@@ -41,6 +41,11 @@ def test_trained_graph_is_the_proved_graph(cfg):
     assert python_text == _coq_graph(cfg)
 
 
+@pytest.mark.parametrize("cfg", SIZES, ids=lambda c: f"{c.n_in}-{c.hidden}-{c.latent}-bs{c.batch_size}")
+def test_naive_graph_is_the_coq_naive_graph(cfg):
+    assert interchange.dump_graph(vae.build_naive_graph(cfg)) == _coq_graph(cfg, "naive")
+
+
 def test_transformations_give_the_trained_graph():
     cfg = SIZES[1]
     naive = _coq_graph(cfg, "naive")

@@ -20,6 +20,7 @@ From Coq Require Import Reals String List Arith Lia Lra FunctionalExtensionality
 From Certigrad Require Import Scalar Tensor TensorFacts Ops Graph WellFormed WellFormedSound.
 From Certigrad Require Import GraphFacts ListSums Stochastic StochasticPre Unbiased Transform.
 From Certigrad Require Import GrowthDefs StdFlatten.
+From Certigrad Require StdNormalPre.
 Import ListNotations.
 
 Local Open Scope list_scope.
@@ -254,12 +255,6 @@ Proof.
   - destruct o; [discriminate|]. eapply IH, H.
 Qed.
 
-Hypothesis std_draws_pre : forall (X : Type) (F : X -> R) (H : R -> list R -> X) (n : nat)
-    (c : R) (du : R -> list R -> R),
-  0 <= c -> sg_with a b c (fun t xs => F (H t xs)) du ->
-  gintegrable F a b (pdraw_list (repeat (fun _ : R => gauss_pdf 0 1) n) (fun xs => PRet (fun t => H t xs))) /\
-  dominated F a b (pdraw_list (repeat (fun _ : R => gauss_pdf 0 1) n) (fun xs => PRet (fun t => H t xs))).
-
 (** The integral preconditions of [backprop_unbiased], decided. *)
 Theorem growth_check_pre (inputs : env R) (p : string) (j : nat) (tagsf : tag_env) :
   check_graph g = CheckOk -> inputs_fit g inputs -> growth_check g = Ok tagsf ->
@@ -269,7 +264,7 @@ Proof.
   destruct (growth_check_sound inputs p j tagsf Hchk Hfit Hgc) as [c [du [Hc Hs]]].
   unfold is_gintegrable, can_differentiate_under_integrals.
   rewrite (pgraph_std g inputs p j (growth_nodes_std _ _ _ Hgc)).
-  exact (std_draws_pre _ (cost_of g) _ _ c du Hc Hs).
+  exact (@StdNormalPre.std_draws_pre _ (cost_of g) _ (n_draws (g_nodes g)) a b c du Hc Hs).
 Qed.
 
 End Walk.

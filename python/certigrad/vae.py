@@ -11,6 +11,12 @@ The model is the one of the Certigrad paper (``naive_aevb``), no biases::
     p      = sigmoid(W_p softplus(W_dec2 softplus(W_dec1 z)))   n_in x bs
     costs  : mvn_kl(mu, sigma) + bernoulli_neglogpdf(p, x)   (sums over the batch)
 
+This is the graph ``certigrad train-vae`` trains (:func:`build_graph`); the
+naive form it comes from, z ~ N(mu, sigma^2) with the empirical KL
+``mvn_empirical_kl(mu, sigma, z)`` as a cost, is :func:`build_naive_graph`.
+Coq proves (:data:`THEOREM`) that the mean of the former's sampled gradients
+is the gradient of the latter's expected cost.
+
 Defaults: n_in 784, hidden 1000, latent 30, batch size 250. Every
 intermediate value is a named node, so per-node values (and timings, where the
 runtime reports them) read like the formulas above.
@@ -30,6 +36,7 @@ __all__ = [
     "VaeConfig",
     "build_decoder_graph",
     "build_graph",
+    "build_naive_graph",
     "init_params",
     "param_shapes",
 ]
@@ -72,13 +79,37 @@ def param_shapes(cfg: VaeConfig) -> dict[str, tuple[int, int]]:
 
 def build_graph(cfg: VaeConfig = VaeConfig()) -> "cg.Graph":
     """The AEVB training graph: input ``x``, the seven weights as parameters,
-    random node ``eps``, costs ``kl`` and ``nll`` (both summed over the batch)."""
-    bs = cfg.batch_size
-    g = cg.Graph()
-    x = g.input("x", (cfg.n_in, bs))
-    W = {name: g.param(name, shape) for name, shape in param_shapes(cfg).items()}
+    random node ``eps``, costs ``kl`` and ``nll`` (both summed over the batch).
+    It is ``aevb_graph`` of theories/AevbGraph.v, the graph :data:`THEOREM`
+    is about."""
+    g, W, x, mu, sigma = _encoder(cfg)
+    eps = g.sample("eps", cg.mvn_std((cfg.latent, cfg.batch_size)))
+    z = g.det("z", cg.mul_add(sigma, eps, mu))
+    p = _decoder(g, W, z)
+    g.cost(g.det("kl", cg.mvn_kl(mu, sigma)))
+    g.cost(g.det("nll", cg.bernoulli_neglogpdf(p, x)))
+    return g
 
-    # Encoder.
+
+def build_naive_graph(cfg: VaeConfig = VaeConfig()) -> "cg.Graph":
+    """Certigrad's naive AEVB (``naive_aevb`` of theories/AevbGraph.v): ``z``
+    drawn from N(mu, sigma^2) (its gradient goes through the score function)
+    and the empirical KL ``log N(z; mu, sigma^2) - log N(z; 0, I)`` as a cost.
+    Its expected cost is that of :func:`build_graph`'s graph (the two
+    certified transformations of theories/Transform.v turn one into the
+    other); its sampled gradients are unbiased too, with a larger variance."""
+    g, W, x, mu, sigma = _encoder(cfg)
+    z = g.sample("z", cg.mvn(mu, sigma))
+    p = _decoder(g, W, z)
+    g.cost(g.det("kl", cg.mvn_empirical_kl(mu, sigma, z)))
+    g.cost(g.det("nll", cg.bernoulli_neglogpdf(p, x)))
+    return g
+
+
+def _encoder(cfg: VaeConfig):
+    g = cg.Graph()
+    x = g.input("x", (cfg.n_in, cfg.batch_size))
+    W = {name: g.param(name, shape) for name, shape in param_shapes(cfg).items()}
     a1 = g.det("enc1_pre", cg.gemm(W["W_enc1"], x))
     h1 = g.det("enc1", cg.softplus(a1))
     a2 = g.det("enc2_pre", cg.gemm(W["W_enc2"], h1))
@@ -87,19 +118,7 @@ def build_graph(cfg: VaeConfig = VaeConfig()) -> "cg.Graph":
     logsigma2 = g.det("logsigma2", cg.gemm(W["W_logsigma2"], h))
     sigma2 = g.det("sigma2", cg.exp(logsigma2))
     sigma = g.det("sigma", cg.sqrt(sigma2))
-
-    # Reparameterized sample.
-    eps = g.sample("eps", cg.mvn_std((cfg.latent, bs)))
-    z = g.det("z", cg.mul_add(sigma, eps, mu))
-
-    # Decoder.
-    p = _decoder(g, W, z)
-
-    kl = g.det("kl", cg.mvn_kl(mu, sigma))
-    nll = g.det("nll", cg.bernoulli_neglogpdf(p, x))
-    g.cost(kl)
-    g.cost(nll)
-    return g
+    return g, W, x, mu, sigma
 
 
 def _decoder(g, W, z):
