@@ -27,6 +27,7 @@ From Coquelicot Require Import Coquelicot.
 From Coq Require Import Reals String List Arith Lia Lra.
 From Certigrad Require Import Scalar Tensor Ops Graph WellFormed Stochastic StochasticPre.
 From Certigrad Require Import Unbiased UnbiasedExamples RunFacts Transform AevbGraph.
+From Certigrad Require Import DistRel Reparameterize GrowthDefs StdFlatten GrowthCheck.
 Import ListNotations.
 
 Local Open Scope R_scope.
@@ -35,9 +36,6 @@ Local Open Scope R_scope.
 
 Lemma shape_valid_mat (n m : nat) : (0 < n)%nat -> (0 < m)%nat -> shape_valid [n; m] = true.
 Proof. intros Hn Hm. destruct n as [|n]; [lia|]. destruct m as [|m]; [lia|]. reflexivity. Qed.
-
-Lemma shape_eqb_refl (s : shape) : shape_eqb s s = true.
-Proof. unfold shape_eqb. destruct (list_eq_dec Nat.eq_dec s s); congruence. Qed.
 
 (** Runs [check_graph] on a graph whose dimensions are positive variables. *)
 Ltac check_sizes :=
@@ -74,4 +72,40 @@ Proof. reflexivity. Qed.
 Lemma naive_aevb_sign : sign_check (naive_aevb n_in n_hid n_lat bs) = true.
 Proof. reflexivity. Qed.
 
+(** * The intermediate graphs *)
+
+(** The naive graph with its KL integrated (before reparameterizing). *)
+Definition kl_integrated : graph R :=
+  match integrate_kl "kl" (naive_aevb n_in n_hid n_lat bs) with
+  | Ok g => g | Err _ => naive_aevb n_in n_hid n_lat bs end.
+
+(** The naive graph reparameterized (its KL still empirical). *)
+Definition naive_rep : graph R :=
+  match reparameterize "z" "eps" (naive_aevb n_in n_hid n_lat bs) with
+  | Ok g => g | Err _ => naive_aevb n_in n_hid n_lat bs end.
+
+Lemma kl_integrated_eq : integrate_kl "kl" (naive_aevb n_in n_hid n_lat bs) = Ok kl_integrated.
+Proof. reflexivity. Qed.
+
+Lemma kl_integrated_reparam :
+  reparameterize "z" "eps" kl_integrated = Ok (aevb_graph n_in n_hid n_lat bs).
+Proof. reflexivity. Qed.
+
+Lemma naive_rep_eq : reparameterize "z" "eps" (naive_aevb n_in n_hid n_lat bs) = Ok naive_rep.
+Proof. reflexivity. Qed.
+
+Lemma kl_integrated_check : check_graph kl_integrated = CheckOk.
+Proof. unfold kl_integrated. sizes. check_sizes. Qed.
+
+Lemma kl_integrated_sign : sign_check kl_integrated = true.
+Proof. reflexivity. Qed.
+
+(** All four graphs have the same inputs. *)
+Lemma aevb_inputs_fit (inputs : env R) :
+  inputs_fit (aevb_graph n_in n_hid n_lat bs) inputs ->
+  inputs_fit (naive_aevb n_in n_hid n_lat bs) inputs /\ inputs_fit kl_integrated inputs /\
+  inputs_fit naive_rep inputs.
+Proof. intros H. repeat split; exact H. Qed.
+
 End Sizes.
+
