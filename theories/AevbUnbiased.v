@@ -25,9 +25,10 @@
 
 From Coquelicot Require Import Coquelicot.
 From Coq Require Import Reals String List Arith Lia Lra.
-From Certigrad Require Import Scalar Tensor Ops Graph WellFormed Stochastic StochasticPre.
+From Certigrad Require Import Scalar Tensor Ops Graph WellFormed WellFormedSound GraphFacts ListSums.
+From Certigrad Require Import Stochastic StochasticPre.
 From Certigrad Require Import Unbiased UnbiasedExamples RunFacts Transform AevbGraph.
-From Certigrad Require Import DistRel Reparameterize GrowthDefs StdFlatten GrowthCheck.
+From Certigrad Require Import DistRel Reparameterize IntegrateKl GrowthDefs StdFlatten GrowthCheck.
 Import ListNotations.
 
 Local Open Scope R_scope.
@@ -97,6 +98,9 @@ Proof. reflexivity. Qed.
 Lemma kl_integrated_check : check_graph kl_integrated = CheckOk.
 Proof. unfold kl_integrated. sizes. check_sizes. Qed.
 
+Lemma naive_rep_check : check_graph naive_rep = CheckOk.
+Proof. unfold naive_rep. sizes. check_sizes. Qed.
+
 Lemma kl_integrated_sign : sign_check kl_integrated = true.
 Proof. reflexivity. Qed.
 
@@ -109,3 +113,92 @@ Proof. intros H. repeat split; exact H. Qed.
 
 End Sizes.
 
+
+(** * The theorem *)
+
+Section Chain.
+(* TEMPORARY stand-ins, to be replaced by AffineChange.v and GrowthOps.v. *)
+Hypothesis Lint_gauss_affine : forall (m s : R) (h : R -> R), 0 < s ->
+  Lint (fun x => gauss_pdf m s x * h x) = Lint (fun e => gauss_pdf 0 1 e * h (s * e + m)).
+Hypothesis Lintegrable_gauss_affine : forall (m s : R) (h : R -> R), 0 < s ->
+  Lintegrable (fun x => gauss_pdf m s x * h x) <-> Lintegrable (fun e => gauss_pdf 0 1 e * h (s * e + m)).
+Variable table : dop R -> list gtag -> option gtag.
+Hypothesis growth_pre : forall (g : graph R) (inputs : env R) (p : string) (j : nat) (a b : R) tags,
+  check_graph g = CheckOk -> inputs_fit g inputs -> growth_check table g = Ok tags ->
+  is_gintegrable g inputs p j a b /\ can_differentiate_under_integrals g inputs p j a b.
+Variables n_in n_hid n_lat bs : nat.
+Hypothesis Hin : (0 < n_in)%nat.
+Hypothesis Hhid : (0 < n_hid)%nat.
+Hypothesis Hlat : (0 < n_lat)%nat.
+Hypothesis Hbs : (0 < bs)%nat.
+Hypothesis growth_aevb : exists tags, growth_check table (aevb_graph n_in n_hid n_lat bs) = Ok tags.
+Hypothesis growth_rep : exists tags, growth_check table (naive_rep n_in n_hid n_lat bs) = Ok tags.
+
+Local Notation naive := (naive_aevb (T := R) n_in n_hid n_lat bs).
+Local Notation aevb := (aevb_graph (T := R) n_in n_hid n_lat bs).
+Local Notation mid := (kl_integrated n_in n_hid n_lat bs).
+Local Notation rep := (naive_rep n_in n_hid n_lat bs).
+
+(** On the interval around the parameter entry, the trained graph and the
+    naive graph have the same expected cost. *)
+Lemma aevb_same_expected_cost (inputs : env R) (p : string) (j : nat) (a b t : R) :
+  inputs_fit aevb inputs -> a < t < b ->
+  expected_cost aevb (set_input_entry inputs p j t) = expected_cost naive (set_input_entry inputs p j t).
+Proof.
+  intros Hfit Ht.
+  destruct (aevb_inputs_fit n_in n_hid n_lat bs inputs Hfit) as [Hfn [Hfm Hfr]].
+  set (it := set_input_entry inputs p j t).
+  assert (Hdom_n : run_domains naive it).
+  { apply (reachable_domains_at _ _ p j a b); [|exact Ht].
+    apply sign_check_sound, naive_aevb_sign. }
+  assert (Hdom_m : run_domains mid it).
+  { apply (reachable_domains_at _ _ p j a b); [|exact Ht].
+    apply sign_check_sound, kl_integrated_sign. }
+  (* the naive cost is integrable: transported from the reparameterized naive graph *)
+  assert (Hint_n : dintegrable (cost_of naive) (graph_dist naive it)).
+  { destruct growth_rep as [tags Hg].
+    destruct (growth_pre rep inputs p j a b tags) as [HI _]; [| exact Hfr | exact Hg |].
+    - apply naive_rep_check; assumption.
+    - destruct (reparameterize_expected_cost Lint_gauss_affine Lintegrable_gauss_affine
+                  "z" "eps" naive rep it) as [_ Hiff].
+      + apply naive_aevb_check; assumption.
+      + apply naive_rep_eq.
+      + apply inputs_fit_set_input_entry, Hfn.
+      + exact Hdom_n.
+      + apply Hiff. apply (is_gintegrable_at _ _ p j a b); assumption. }
+  rewrite <- (integrate_kl_expected_cost "kl" naive mid it); [| apply naive_aevb_check; assumption
+    | apply kl_integrated_eq | apply inputs_fit_set_input_entry, Hfn | exact Hdom_n | exact Hint_n].
+  destruct (reparameterize_expected_cost Lint_gauss_affine Lintegrable_gauss_affine
+              "z" "eps" mid aevb it) as [E _].
+  - apply kl_integrated_check; assumption.
+  - apply kl_integrated_reparam.
+  - apply inputs_fit_set_input_entry, Hfm.
+  - exact Hdom_m.
+  - exact E.
+Qed.
+
+Theorem aevb_unbiased_table (inputs : env R) (p : string) (j : nat) :
+  inputs_fit aevb inputs -> In p aevb_params -> (j < length (find_val inputs p))%nat ->
+  is_derive (fun t => expected_cost naive (set_input_entry inputs p j t))
+    (nth j (find_val inputs p) 0) (expected_grad aevb inputs p j).
+Proof.
+  intros Hfit Hp Hj.
+  set (t0 := nth j (find_val inputs p) 0).
+  assert (Hab : t0 - 1 < t0 < t0 + 1) by lra.
+  apply (is_derive_ext_loc (fun t => expected_cost aevb (set_input_entry inputs p j t))).
+  { apply (locally_interval _ t0 (t0 - 1) (t0 + 1)); [simpl; lra|simpl; lra|].
+    intros t H1 H2. apply (aevb_same_expected_cost inputs p j (t0 - 1) (t0 + 1)); [exact Hfit|].
+    simpl in H1, H2. lra. }
+  destruct growth_aevb as [tags Hg].
+  assert (Hchk : check_graph aevb = CheckOk) by (apply aevb_check; assumption).
+  destruct (growth_pre aevb inputs p j (t0 - 1) (t0 + 1) tags Hchk Hfit Hg) as [HI HD].
+  apply (backprop_unbiased aevb inputs p j (t0 - 1) (t0 + 1)); try assumption.
+  - (* the entry exists *)
+    pose proof (input_values_sized aevb inputs (WellFormedSound.check_graph_sound _ Hchk) Hfit p) as Hs.
+    rewrite <- Hs; [exact Hj|].
+    rewrite GraphFacts.input_senv_names. unfold input_names. simpl.
+    simpl in Hp. tauto.
+  - apply sign_check_sound, aevb_sign.
+Qed.
+
+End Chain.
