@@ -74,6 +74,10 @@ Shape infer_shape(const std::string& node, Op op, const std::vector<Shape>& ps,
     case Op::mvn_kl: case Op::bernoulli_neglogpdf:
       same(0, 1);
       return {};
+    case Op::mvn_empirical_kl:
+      same(0, 1);
+      same(0, 2);
+      return {};
     case Op::gemm:
       if (ps[0].size() != 2 || ps[1].size() != 2)
         fail(node, "gemm: parents must be matrices, got " + shape_str(ps[0]) + " and " +

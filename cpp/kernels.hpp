@@ -249,6 +249,19 @@ template <class T> void mvn_kl(const Args<T>& a) {
       },
       a.p[0], a.p[1]);
 }
+// log N(z; mu, diag sigma^2) - log N(z; 0, I) = sum (z^2 - d^2)/2 - ln sigma
+// with d = (z - mu)/sigma computed once per entry.
+template <class T> void mvn_empirical_kl(const Args<T>& a) {
+  check_domain(a, a.p[1], a.n, "mvn_empirical_kl", "sigma", "> 0", [](T s) { return s > 0; });
+  a.out[0] = reduce<T>(
+      a.n,
+      [](P<T> mu, P<T> s, P<T> z) {
+        P<T> d = pdiv(psub(z, mu), s);
+        P<T> q = psub(pmul(z, z), pmul(d, d));
+        return psub(pmul(q, c<T>(0.5)), plog(s));
+      },
+      a.p[0], a.p[1], a.p[2]);
+}
 template <class T> void bernoulli_neglogpdf(const Args<T>& a) {
   if (a.logit) {  // p = sigmoid(z): sum max(z,0) - x*z + log1p(exp(-|z|))
     a.out[0] = reduce<T>(
@@ -330,6 +343,28 @@ template <class T> void mvn_kl(const Args<T>& a, int i, T* d, bool as) {
   if (i == 0) ew<T>(d, a.n, as, [&](P<T> mu) { return pmul(c<T>(g), mu); }, a.p[0]);
   else
     ew<T>(d, a.n, as, [&](P<T> s) { return pmul(c<T>(g), psub(s, pdiv(c<T>(1), s))); }, a.p[1]);
+}
+// With d = (z - mu)/sigma: g*d/sigma to mu, g*(d^2 - 1)/sigma to sigma,
+// g*(z - d/sigma) to z.
+template <class T> void mvn_empirical_kl(const Args<T>& a, int i, T* d, bool as) {
+  const T g = a.g[0];
+  if (i == 0)
+    ew<T>(d, a.n, as,
+          [&](P<T> mu, P<T> s, P<T> z) { return pmul(c<T>(g), pdiv(pdiv(psub(z, mu), s), s)); },
+          a.p[0], a.p[1], a.p[2]);
+  else if (i == 1)
+    ew<T>(d, a.n, as,
+          [&](P<T> mu, P<T> s, P<T> z) {
+            P<T> e = pdiv(psub(z, mu), s);
+            return pmul(c<T>(g), pdiv(psub(pmul(e, e), c<T>(1)), s));
+          },
+          a.p[0], a.p[1], a.p[2]);
+  else
+    ew<T>(d, a.n, as,
+          [&](P<T> mu, P<T> s, P<T> z) {
+            return pmul(c<T>(g), psub(z, pdiv(pdiv(psub(z, mu), s), s)));
+          },
+          a.p[0], a.p[1], a.p[2]);
 }
 // Slot 0 with a.logit set and `fused`: the contribution to z (see top).
 template <class T> void bernoulli_neglogpdf(const Args<T>& a, int i, T* d, bool as,

@@ -10,7 +10,7 @@ namespace certigrad {
 
 enum class Op {
   scale, neg, exp, log, sqrt, sigmoid, softplus, add, sub, mul, div, sum,
-  gemm, mul_add, mvn_kl, bernoulli_neglogpdf,
+  gemm, mul_add, mvn_kl, mvn_empirical_kl, bernoulli_neglogpdf,
   // random operators
   mvn, mvn_std,
 };
@@ -23,7 +23,7 @@ struct OpInfo {
   bool has_attr;   // takes a numeric attribute (only `scale`)
 };
 
-inline constexpr std::array<OpInfo, 18> kOps = {{
+inline constexpr std::array<OpInfo, 19> kOps = {{
     {Op::scale, "scale", 1, false, true},
     {Op::neg, "neg", 1, false, false},
     {Op::exp, "exp", 1, false, false},
@@ -39,6 +39,7 @@ inline constexpr std::array<OpInfo, 18> kOps = {{
     {Op::gemm, "gemm", 2, false, false},
     {Op::mul_add, "mul_add", 3, false, false},
     {Op::mvn_kl, "mvn_kl", 2, false, false},
+    {Op::mvn_empirical_kl, "mvn_empirical_kl", 3, false, false},
     {Op::bernoulli_neglogpdf, "bernoulli_neglogpdf", 2, false, false},
     {Op::mvn, "mvn", 2, true, false},
     {Op::mvn_std, "mvn_std", 0, true, false},

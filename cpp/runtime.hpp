@@ -174,7 +174,8 @@ class Runtime {
     break;
         CG_FWD(scale) CG_FWD(neg) CG_FWD(exp) CG_FWD(log) CG_FWD(sqrt) CG_FWD(sigmoid)
         CG_FWD(softplus) CG_FWD(add) CG_FWD(sub) CG_FWD(mul) CG_FWD(div) CG_FWD(sum)
-        CG_FWD(gemm) CG_FWD(mul_add) CG_FWD(mvn_kl) CG_FWD(bernoulli_neglogpdf)
+        CG_FWD(gemm) CG_FWD(mul_add) CG_FWD(mvn_kl) CG_FWD(mvn_empirical_kl)
+        CG_FWD(bernoulli_neglogpdf)
 #undef CG_FWD
         case Op::mvn:
         case Op::mvn_std: {
@@ -256,7 +257,8 @@ class Runtime {
     break;
           CG_BWD(scale) CG_BWD(neg) CG_BWD(exp) CG_BWD(log) CG_BWD(sqrt) CG_BWD(sigmoid)
           CG_BWD(softplus) CG_BWD(add) CG_BWD(sub) CG_BWD(mul) CG_BWD(div) CG_BWD(sum)
-          CG_BWD(gemm) CG_BWD(mul_add) CG_BWD(mvn_kl) CG_BWD(bernoulli_neglogpdf)
+          CG_BWD(gemm) CG_BWD(mul_add) CG_BWD(mvn_kl) CG_BWD(mvn_empirical_kl)
+          CG_BWD(bernoulli_neglogpdf)
 #undef CG_BWD
           case Op::mvn:
           case Op::mvn_std:

@@ -11,7 +11,7 @@ Every operator of docs/semantics.md can appear (``ALL_OPS``, including
 ``mvn`` and ``mvn_std``). Values are chosen inside each operator's domain
 with a margin, by evaluating the graph in float64 as it grows
 (:func:`eval_op`): ``log``/``sqrt`` inputs >= 0.05, ``div`` denominators with
-|y| >= 0.1, ``sigma`` >= 0.05, ``bernoulli_neglogpdf`` p in [0.02, 0.98],
+|y| >= 0.1, ``sigma`` (of ``mvn``, ``mvn_kl``, ``mvn_empirical_kl``) >= 0.05, ``bernoulli_neglogpdf`` p in [0.02, 0.98],
 ``exp`` inputs <= 4, and every value at most 1e4 in magnitude. Parents are
 reused at random, so fan-out (a node feeding several nodes, or the same node
 twice) is common.
@@ -35,10 +35,11 @@ from hypothesis import strategies as st
 __all__ = ["ALL_OPS", "GenGraph", "graphs", "eval_op"]
 
 ALL_OPS = ["scale", "neg", "exp", "log", "sqrt", "sigmoid", "softplus", "add", "sub", "mul",
-           "div", "sum", "gemm", "mul_add", "mvn_kl", "bernoulli_neglogpdf", "mvn", "mvn_std"]
+           "div", "sum", "gemm", "mul_add", "mvn_kl", "mvn_empirical_kl", "bernoulli_neglogpdf",
+           "mvn", "mvn_std"]
 ARITY = {"scale": 1, "neg": 1, "exp": 1, "log": 1, "sqrt": 1, "sigmoid": 1, "softplus": 1,
          "add": 2, "sub": 2, "mul": 2, "div": 2, "sum": 1, "gemm": 2, "mul_add": 3, "mvn_kl": 2,
-         "bernoulli_neglogpdf": 2, "mvn": 2, "mvn_std": 0}
+         "mvn_empirical_kl": 3, "bernoulli_neglogpdf": 2, "mvn": 2, "mvn_std": 0}
 RANDOM = {"mvn", "mvn_std"}
 MAX_ABS = 1e4
 
@@ -126,6 +127,10 @@ def eval_op(op: str, attr: Optional[float], ps: list[np.ndarray]) -> np.ndarray:
     if op == "mvn_kl":
         mu, s = ps
         return np.asarray(np.sum((mu * mu + s * s - 1) / 2 - np.log(s)))
+    if op == "mvn_empirical_kl":
+        mu, s, z = ps
+        d = (z - mu) / s
+        return np.asarray(np.sum((z * z - d * d) / 2 - np.log(s)))
     if op == "bernoulli_neglogpdf":
         p, y = ps
         return np.asarray(-np.sum(y * np.log(p) + (1 - y) * np.log1p(-p)))
@@ -134,7 +139,7 @@ def eval_op(op: str, attr: Optional[float], ps: list[np.ndarray]) -> np.ndarray:
 
 # What each parent position of an operator requires of its values.
 def _req(op: str, i: int) -> str:
-    if op in ("log", "sqrt") or (op in ("mvn_kl", "mvn") and i == 1):
+    if op in ("log", "sqrt") or (op in ("mvn_kl", "mvn_empirical_kl", "mvn") and i == 1):
         return "pos"
     if op == "div" and i == 1:
         return "nonzero"
@@ -222,7 +227,8 @@ def graphs(draw, max_nodes: int = 8, max_dim: int = 4, ops: Optional[list[str]] 
             else:
                 first = pick(_req(op, 0), None)
                 parents = [first] + [pick(_req(op, i), shapes[first]) for i in range(1, ARITY[op])]
-                shape = () if op in ("sum", "mvn_kl", "bernoulli_neglogpdf") else shapes[first]
+                shape = () if op in ("sum", "mvn_kl", "mvn_empirical_kl", "bernoulli_neglogpdf") \
+                    else shapes[first]
                 if op == "scale":
                     attr = draw(st.sampled_from([-1.5, -0.5, 0.25, 0.5, 2.0, 3.0]), label="attr")
             pv = [gg.forward[p] for p in parents]

@@ -29,7 +29,8 @@ entry its value ``v`` and a bound ``e`` with these rules (``u = 2^-53``):
   Eigen's vectorized versions are faithful to 1 or 2 ulps);
   ``sigmoid``: plus ``7 u |v|`` (exp, add, divide); ``softplus``:
   plus ``10 u |v|`` (exp, log1p, add);
-- a sum of ``n`` terms (``sum``, ``mvn_kl``, ``bernoulli_neglogpdf``, the
+- a sum of ``n`` terms (``sum``, ``mvn_kl``, ``mvn_empirical_kl``,
+  ``bernoulli_neglogpdf``, the
   total, a ``gemm`` dot product of length ``k``, and an adjoint receiving
   ``n`` contributions): the terms' bounds plus ``(n - 1) u sum |term|``
   (``k u sum |a b|`` for gemm), which holds for every order and every
@@ -303,6 +304,12 @@ def model_forward(op: str, attr: Optional[float], xs: list[Tr]) -> Tr:
         one, two = _const(1.0, s), _const(2.0, s)
         q = t_sub(t_add(t_mul(mu, mu), t_mul(s, s)), one)
         return t_reduce(t_sub(t_div(q, two), t_log(s)))
+    if op == "mvn_empirical_kl":
+        mu, s, z = xs
+        two = _const(2.0, s)
+        d = t_div(t_sub(z, mu), s)
+        q = t_sub(t_mul(z, z), t_mul(d, d))
+        return t_reduce(t_sub(t_div(q, two), t_log(s)))
     if op == "bernoulli_neglogpdf":
         p, b = xs
         one = _const(1.0, p)
@@ -348,6 +355,13 @@ def model_pullbacks(op: str, attr: Optional[float], xs: list[Tr], v: Tr, g: Tr) 
         mu, s = xs
         gs = t_bcast(g, s.v.shape)
         return [t_mul(gs, mu), t_mul(gs, t_sub(s, t_div(_const(1.0, s), s)))]
+    if op == "mvn_empirical_kl":
+        mu, s, z = xs
+        gs = t_bcast(g, s.v.shape)
+        d = t_div(t_sub(z, mu), s)
+        return [t_mul(gs, t_div(d, s)),
+                t_mul(gs, t_div(t_sub(t_mul(d, d), _const(1.0, s)), s)),
+                t_mul(gs, t_sub(z, t_div(d, s)))]
     if op == "bernoulli_neglogpdf":
         p, b = xs
         gs, one = t_bcast(g, p.v.shape), _const(1.0, p)
@@ -455,6 +469,9 @@ def exact_run(gt: GraphText) -> dict[str, Any]:
             return ew(lambda a, b, c: a * b + c, x, xs[1], xs[2])
         if op == "mvn_kl":
             return red(ew(lambda m, s: (m * m + s * s - 1) / 2 - mp.log(s), x, xs[1]))
+        if op == "mvn_empirical_kl":
+            return red(ew(lambda m, s, z: (z * z - ((z - m) / s) ** 2) / 2 - mp.log(s),
+                          x, xs[1], xs[2]))
         if op == "bernoulli_neglogpdf":
             return red(ew(lambda p, b: -(b * mp.log(p) + (1 - b) * mp.log(1 - p)), x, xs[1]))
         raise ValueError(op)
@@ -495,6 +512,10 @@ def exact_run(gt: GraphText) -> dict[str, Any]:
             return [ew(lambda a, b: a * b, g, xs[1]), ew(lambda a, b: a * b, g, x), g]
         if op == "mvn_kl":
             return [ew(lambda m: gs * m, x), ew(lambda s: gs * (s - 1 / s), xs[1])]
+        if op == "mvn_empirical_kl":
+            return [ew(lambda m, s, z: gs * (z - m) / (s * s), x, xs[1], xs[2]),
+                    ew(lambda m, s, z: gs * (((z - m) / s) ** 2 - 1) / s, x, xs[1], xs[2]),
+                    ew(lambda m, s, z: gs * (z - (z - m) / (s * s)), x, xs[1], xs[2])]
         if op == "bernoulli_neglogpdf":
             return [ew(lambda p, b: gs * ((1 - b) / (1 - p) - b / p), x, xs[1]),
                     ew(lambda p: gs * (mp.log(1 - p) - mp.log(p)), x)]
@@ -1042,9 +1063,11 @@ rand e : 2 2 = mvn_std
 rand z : 2 2 = mvn n13 s
 det n14 : = mvn_kl z s
 det n15 : = sum n13
+det n16 : = mvn_empirical_kl n13 s z
 cost n9
 cost n14
 cost n15
+cost n16
 value i0 0.5 -0.25 1.5 0.75 -1 0.125
 value i1 0.3 -0.7 1.1 0.2 -0.4 0.9
 value i2 0.2 0.9 0.6 0.35

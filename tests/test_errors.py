@@ -203,6 +203,37 @@ def test_mvn_kl_sigma_not_positive() -> None:
         one_op("mvn_kl", (2,), (2,)).run({"a0": np.zeros(2), "a1": np.array([1.0, -1.0])})
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_mvn_empirical_kl_sigma_not_positive(dtype) -> None:
+    rt = one_op("mvn_empirical_kl", (2, 2), (2, 2), (2, 2), dtype=dtype)
+    ok = {"a0": np.zeros((2, 2), dtype), "a2": np.ones((2, 2), dtype)}
+    with raises(cg.DomainError, "node 'l': mvn_empirical_kl: entry 2 of sigma is -0.5, outside "
+                                "the domain (must be > 0)"):
+        rt.run({**ok, "a1": np.array([[1, 2], [-0.5, 0]], dtype)})
+    with raises(cg.DomainError, "node 'l': mvn_empirical_kl: entry 3 of sigma is -0, outside "
+                                "the domain (must be > 0)"):
+        rt.run({**ok, "a1": np.array([[1, 2], [3, -0.0]], dtype)})
+    # mu and z are unrestricted
+    rt.run({"a0": np.full((2, 2), -1e3, dtype), "a1": np.ones((2, 2), dtype),
+            "a2": np.full((2, 2), 1e3, dtype)})
+
+
+def test_mvn_empirical_kl_shapes() -> None:
+    g = cg.Graph()
+    m, s, z = g.input("m", (2,)), g.input("s", (2,)), g.input("z", (3,))
+    with raises(cg.GraphError, "node 'l': mvn_empirical_kl: parent shapes differ ([2] vs [3])"):
+        g.det("l", cg.mvn_empirical_kl(m, s, z))
+    with raises(cg.GraphError, "node 'l': mvn_empirical_kl takes 3 parent(s), got 2"):
+        g.det("l", cg.Expr("mvn_empirical_kl", (m, s)))
+    assert g.det("l", cg.mvn_empirical_kl(m, s, m)).shape == ()
+    with raises(cg.GraphError, "node 'y': mvn_empirical_kl: parent shapes differ ([2] vs [3])"):
+        _core.check(spec([("y", False, "mvn_empirical_kl", 0.0, ["x", "x", "w"], [])],
+                         inputs=(("x", [2], False), ("w", [3], False))))
+    with raises(cg.GraphError, "node 'y': declared shape [2] differs from the shape [] computed "
+                               "by mvn_empirical_kl"):
+        _core.check(spec([("y", False, "mvn_empirical_kl", 0.0, ["x", "x", "x"], [2])]))
+
+
 def test_bernoulli_p_outside_unit_interval() -> None:
     rt = one_op("bernoulli_neglogpdf", (3,), (3,))
     with raises(cg.DomainError, "node 'l': bernoulli_neglogpdf: entry 2 of p is 1, outside the "

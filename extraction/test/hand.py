@@ -215,6 +215,43 @@ end
 """, result([("kl", [kl]), ("c", [2 * kl])], [("c", 2 * kl)],
             [("mu", [2 * u for u in MU]), ("sigma", [2 * (s_ - 1 / s_) for s_ in SG])]))
 
+# ---------------------------------------------------------------- mvn_empirical_kl
+# e = ln N(z; mu, diag sigma^2) - ln N(z; 0, I) written with the two log
+# densities (the 2 pi terms cancel), c = 1.5 e. By calculus:
+# de/dmu = (z - mu)/sigma^2, de/dsigma = -1/sigma + (z - mu)^2/sigma^3,
+# de/dz = -(z - mu)/sigma^2 + z.
+EMU = [0.5, -1.0, 2.0, 0.0]
+ESG = [1.0, 0.5, 2.5, 0.75]
+EZ = [1.5, -0.25, 2.0, -3.0]
+LOG2PI = math.log(2.0 * math.pi)
+
+
+def lognormal(x, m, s_):
+    return -0.5 * LOG2PI - math.log(s_) - (x - m) ** 2 / (2.0 * s_ ** 2)
+
+
+ekl = 0.0
+for u, s_, z_ in zip(EMU, ESG, EZ):
+    ekl += lognormal(z_, u, s_) - lognormal(z_, 0.0, 1.0)
+write("op_mvn_empirical_kl", f"""certigrad-graph 1
+# mvn_empirical_kl: c = 1.5 * (ln N(z; mu, sigma^2) - ln N(z; 0, 1)); dc/dmu = 1.5 (z-mu)/sigma^2,
+# dc/dsigma = 1.5 ((z-mu)^2/sigma^3 - 1/sigma), dc/dz = 1.5 (z - (z-mu)/sigma^2)
+param mu : 2 2
+param sigma : 2 2
+param z : 2 2
+det e : = mvn_empirical_kl mu sigma z
+det c : = scale 1.5 e
+cost c
+value mu {fmt(EMU)}
+value sigma {fmt(ESG)}
+value z {fmt(EZ)}
+end
+""", result([("e", [ekl]), ("c", [1.5 * ekl])], [("c", 1.5 * ekl)],
+            [("mu", [1.5 * (z_ - u) / s_ ** 2 for u, s_, z_ in zip(EMU, ESG, EZ)]),
+             ("sigma", [1.5 * (-1.0 / s_ + (z_ - u) ** 2 / s_ ** 3)
+                        for u, s_, z_ in zip(EMU, ESG, EZ)]),
+             ("z", [1.5 * (z_ - (z_ - u) / s_ ** 2) for u, s_, z_ in zip(EMU, ESG, EZ)])]))
+
 # ---------------------------------------------------------------- bernoulli_neglogpdf
 PP = [0.25, 0.5, 0.9, 0.1]
 XX = [1.0, 0.0, 0.3, 1.0]
@@ -402,6 +439,11 @@ ERRORS = {
     "err_domain_mvn_kl": (HEAD + "input m : 2\ninput s : 2\ndet k : = mvn_kl m s\n"
                           "cost k\nvalue m 0.5 1\nvalue s 1 -2\nend\n",
                           "error: node 'k': mvn_kl: entry 1 of 's' is -2, outside the domain (must be > 0)"),
+    "err_domain_mvn_empirical_kl": (HEAD + "input m : 3\ninput s : 3\ninput z : 3\n"
+                                    "det k : = mvn_empirical_kl m s z\n"
+                                    "cost k\nvalue m 0.5 1 0\nvalue s 1 2 0\nvalue z 0 1 2\nend\n",
+                                    "error: node 'k': mvn_empirical_kl: entry 2 of 's' is 0, "
+                                    "outside the domain (must be > 0)"),
     "err_domain_mvn": (HEAD + "input m : 2\ninput s : 2\nrand z : 2 = mvn m s\ndet c : = sum z\n"
                        "cost c\nvalue m 0.5 1\nvalue s 0 1\ndraw z 1 2\nend\n",
                        "error: node 'z': mvn: entry 0 of 's' is 0, outside the domain (must be > 0)"),

@@ -12,8 +12,9 @@ from typing import Any
 from . import interchange
 from .errors import CertigradError, DomainError, FeedError, FormatError, GraphError
 from .graph import OPS, Expr, Graph, Ref
-from .ops import (add, bernoulli_neglogpdf, div, exp, gemm, log, mul, mul_add, mvn, mvn_kl,
-                  mvn_std, neg, scale, sigmoid, softplus, sqrt, sub, sum)
+from .ops import (add, bernoulli_neglogpdf, div, exp, gemm, log, mul, mul_add, mvn,
+                  mvn_empirical_kl, mvn_kl, mvn_std, neg, scale, sigmoid, softplus, sqrt, sub,
+                  sum)
 
 __version__ = "0.1.0"
 
@@ -21,7 +22,8 @@ __all__ = [
     "Graph", "Ref", "Expr", "OPS", "Runtime", "Result", "Adam", "interchange",
     "CertigradError", "GraphError", "DomainError", "FeedError", "FormatError",
     "scale", "neg", "exp", "log", "sqrt", "sigmoid", "softplus", "add", "sub", "mul", "div",
-    "sum", "gemm", "mul_add", "mvn_kl", "bernoulli_neglogpdf", "mvn", "mvn_std",
+    "sum", "gemm", "mul_add", "mvn_kl", "mvn_empirical_kl", "bernoulli_neglogpdf", "mvn",
+    "mvn_std",
 ]
 
 

@@ -39,7 +39,8 @@ OPS: dict[str, OpInfo] = {o.name: o for o in [
     OpInfo("scale", 1, attr=True), OpInfo("neg", 1), OpInfo("exp", 1), OpInfo("log", 1),
     OpInfo("sqrt", 1), OpInfo("sigmoid", 1), OpInfo("softplus", 1), OpInfo("add", 2),
     OpInfo("sub", 2), OpInfo("mul", 2), OpInfo("div", 2), OpInfo("sum", 1), OpInfo("gemm", 2),
-    OpInfo("mul_add", 3), OpInfo("mvn_kl", 2), OpInfo("bernoulli_neglogpdf", 2),
+    OpInfo("mul_add", 3), OpInfo("mvn_kl", 2), OpInfo("mvn_empirical_kl", 3),
+    OpInfo("bernoulli_neglogpdf", 2),
     OpInfo("mvn", 2, random=True), OpInfo("mvn_std", 0, random=True),
 ]}
 
@@ -86,6 +87,10 @@ def infer_shape(node: str, op: str, parents: Sequence[Shape], declared: Shape = 
         return ()
     if op in ("mvn_kl", "bernoulli_neglogpdf"):
         same(0, 1)
+        return ()
+    if op == "mvn_empirical_kl":
+        same(0, 1)
+        same(0, 2)
         return ()
     if op == "gemm":
         a, b = parents

@@ -11,7 +11,8 @@ from .errors import GraphError
 from .graph import Expr, Operand
 
 __all__ = ["scale", "neg", "exp", "log", "sqrt", "sigmoid", "softplus", "add", "sub", "mul",
-           "div", "sum", "gemm", "mul_add", "mvn_kl", "bernoulli_neglogpdf", "mvn", "mvn_std"]
+           "div", "sum", "gemm", "mul_add", "mvn_kl", "mvn_empirical_kl", "bernoulli_neglogpdf", "mvn",
+           "mvn_std"]
 
 
 def scale(a: float, x: Operand) -> Expr:
@@ -90,6 +91,15 @@ def mvn_kl(mu: Operand, sigma: Operand) -> Expr:
     """KL(N(mu, diag sigma^2) || N(0, I)) = sum (mu^2 + sigma^2 - 1)/2 - ln sigma;
     domain ``sigma > 0``."""
     return Expr("mvn_kl", (mu, sigma))
+
+
+def mvn_empirical_kl(mu: Operand, sigma: Operand, z: Operand) -> Expr:
+    """``ln N(z; mu, diag sigma^2) - ln N(z; 0, I)`` at a sample ``z``, summed over
+    the entries (a scalar): with ``d = (z - mu)/sigma``,
+    ``sum (z^2 - d^2)/2 - ln sigma``. Its mean over ``z ~ N(mu, diag sigma^2)`` is
+    ``mvn_kl(mu, sigma)``. Parents of one shape, sigma a standard deviation;
+    domain ``sigma > 0``."""
+    return Expr("mvn_empirical_kl", (mu, sigma, z))
 
 
 def bernoulli_neglogpdf(p: Operand, x: Operand) -> Expr:
