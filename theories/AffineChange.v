@@ -1,0 +1,51 @@
+From HB Require Import structures.
+From mathcomp Require Import all_ssreflect ssralg ssrnum ssrint interval finmap.
+From mathcomp.classical Require Import boolp classical_sets functions cardinality fsbigop mathcomp_extra.
+From mathcomp.analysis Require Import signed reals ereal topology normedtype sequences esum measure lebesgue_measure numfun lebesgue_integral Rstruct.
+From Certigrad Require Stochastic.
+Import Order.TTheory GRing.Theory Num.Def Num.Theory.
+Import numFieldNormedType.Exports.
+Set Implicit Arguments.
+Unset Strict Implicit.
+Unset Printing Implicit Defensive.
+Local Open Scope classical_set_scope.
+Local Open Scope ring_scope.
+
+Local Notation R := real_realType.
+(** The measurable structure that [lebesgue_measure] lives on. *)
+Local Notation T := (salgebraType (R.-ocitv.-measurable)).
+Local Notation lambda := (@lebesgue_measure R).
+
+Definition affine (a b : R) (x : R) : R := a * x + b.
+
+Lemma affine_measurable (a b : R) :
+  measurable_fun (setT : set T) (affine a b : T -> T).
+Proof.
+have : measurable_fun (setT : set R) (affine a b).
+  rewrite (_ : affine a b = (fun x => a * x) \+ cst b) //.
+  by apply: measurable_funD; [apply: measurable_funrM|]; [exact: measurable_fun_id|exact: measurable_fun_cst].
+exact.
+Qed.
+
+Lemma affine_preimage_itv (a b x y : R) : 0 < a ->
+  affine a b @^-1` `]x, y]%classic = `](x - b) / a, (y - b) / a]%classic.
+Proof.
+move=> a0; apply/seteqP; split => z /=; rewrite !in_itv /=.
+  by rewrite ltr_pdivr_mulr // ler_pdivl_mulr // ltr_subl_addr ler_subr_addr [z * a]mulrC.
+by rewrite ltr_pdivr_mulr // ler_pdivl_mulr // ltr_subl_addr ler_subr_addr [z * a]mulrC.
+Qed.
+
+Lemma lebesgue_affine_preimage (a b : R) : 0 < a ->
+  forall A : set T, measurable A -> (lambda (affine a b @^-1` A) = a^-1%:E * lambda A)%E.
+Proof.
+move=> a0 A mA.
+pose mu := mscale (NngNum (ltW a0)) (pushforward lambda (affine_measurable a b)).
+have muE (X : set R) : ocitv X -> hlength X = mu X.
+  move=> [[x y] _ <-] /=; rewrite /mu /mscale /pushforward /= affine_preimage_itv //.
+  rewrite lebesgue_measure_itv !hlength_itv /= !lte_fin ltr_pmul2r ?invr_gt0 // ltr_add2r.
+  case: ifP => _; last by rewrite mule0.
+  rewrite -EFinM -mulrBl mulrCA mulfV ?gt_eqF // mulr1 opprB addrA subrK.
+  by rewrite -EFinB.
+rewrite (lebesgue_measure_unique muE mA) /mu /mscale /pushforward /=.
+by rewrite muleA -EFinM mulVf ?gt_eqF // mul1e.
+Qed.
