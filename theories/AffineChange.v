@@ -49,3 +49,39 @@ have muE (X : set R) : ocitv X -> hlength X = mu X.
 rewrite (lebesgue_measure_unique muE mA) /mu /mscale /pushforward /=.
 by rewrite muleA -EFinM mulVf ?gt_eqF // mul1e.
 Qed.
+
+Section pullback.
+Variables (h : {nnsfun T >-> R}) (a b : R).
+
+Definition pullback : T -> R := fun x => h (affine a b x).
+
+Lemma pullback_measurable : @IsMeasurableFun _ T R pullback.
+Proof. by split; exact: (measurable_fun_comp _ (affine_measurable a b)). Qed.
+HB.instance Definition _ := pullback_measurable.
+
+Lemma pullback_finite_image : @FiniteImage T R pullback.
+Proof.
+split; apply: sub_finite_set (@fimfunP _ _ h).
+by move=> _ [x _ <-]; exists (affine a b x).
+Qed.
+HB.instance Definition _ := pullback_finite_image.
+
+Lemma pullback_ge0 : @IsNonNegFun T R pullback.
+Proof. by split => x; exact: fun_ge0. Qed.
+HB.instance Definition _ := pullback_ge0.
+
+Definition pullback_nnsfun := [the {nnsfun T >-> R} of pullback].
+
+Lemma sintegral_pullback : 0 < a ->
+  sintegral lambda pullback = (a^-1%:E * sintegral lambda h)%E.
+Proof.
+move=> a0; have a10 : 0 <= a^-1 by rewrite invr_ge0 ltW.
+transitivity (sintegral (mscale (NngNum a10) lambda) h).
+  rewrite !sintegralET; apply: eq_fsbigr => x _.
+  by rewrite /mscale /= -(@lebesgue_affine_preimage a b a0) //; exact: measurable_sfunP.
+rewrite -integralT_nnsfun ge0_integral_mscale //= ?integralT_nnsfun //.
+  exact: measurable_fun_comp (@measurable_fun_EFin R setT) (@measurable_funP _ _ _ h).
+by move=> x _; rewrite lee_fin.
+Qed.
+
+End pullback.
