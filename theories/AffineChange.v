@@ -85,3 +85,36 @@ by move=> x _; rewrite lee_fin.
 Qed.
 
 End pullback.
+
+Lemma affine_invK (a b : R) : a != 0 ->
+  cancel (affine a b) (affine a^-1 (- b / a)).
+Proof.
+move=> a0 x; rewrite /affine mulrDr mulrA mulVf // mul1r.
+by rewrite -addrA mulNr [b * a^-1]mulrC subrr addr0.
+Qed.
+
+Lemma affine_K (a b : R) : a != 0 ->
+  cancel (affine a^-1 (- b / a)) (affine a b).
+Proof.
+move=> a0 x; rewrite /affine mulrDr mulrA mulfV // mul1r.
+by rewrite mulrCA mulfV // mulr1 subrK.
+Qed.
+
+Lemma ge0_integral_affine (f : R -> \bar R) (a b : R) : 0 < a ->
+  (forall x, 0 <= f x)%E ->
+  (\int[lambda]_x f (a * x + b)%R = a^-1%:E * \int[lambda]_x f x)%E.
+Proof.
+move=> a0 f0; have an0 : a != 0 by rewrite gt_eqF.
+rewrite !ge0_integralTE //; apply/eqP; rewrite eq_le; apply/andP; split.
+  apply: ub_ereal_sup => _ [g gf <-].
+  pose g' := pullback_nnsfun g a^-1 (- b / a).
+  rewrite (eq_sintegral (pullback g' a b)); last first.
+    by move=> x; rewrite /= /pullback affine_invK.
+  rewrite sintegral_pullback // lee_pmul2l ?lte_fin ?invr_gt0 //.
+  apply: ereal_sup_ub; exists g' => // x.
+  by have := gf (affine a^-1 (- b / a) x); rewrite /= /pullback -/(affine a b _) affine_K.
+rewrite -lee_pdivl_mull ?invr_gt0 // invrK.
+apply: ub_ereal_sup => _ [g gf <-].
+rewrite -lee_pdivr_mull // -(@sintegral_pullback g a b a0).
+by apply: ereal_sup_ub; exists (pullback_nnsfun g a b) => // x; exact: gf.
+Qed.
