@@ -5,8 +5,6 @@ From mathcomp.analysis Require Import signed reals ereal topology normedtype seq
 From Certigrad Require Stochastic.
 Import Order.TTheory GRing.Theory Num.Def Num.Theory.
 Import numFieldNormedType.Exports.
-Set Implicit Arguments.
-Unset Strict Implicit.
 Unset Printing Implicit Defensive.
 Local Open Scope classical_set_scope.
 Local Open Scope ring_scope.
@@ -117,4 +115,17 @@ rewrite -lee_pdivl_mull ?invr_gt0 // invrK.
 apply: ub_ereal_sup => _ [g gf <-].
 rewrite -lee_pdivr_mull // -(@sintegral_pullback g a b a0).
 by apply: ereal_sup_ub; exists (pullback_nnsfun g a b) => // x; exact: gf.
+Qed.
+
+Lemma fine_integral_affine (f : R -> R) (a b : R) : 0 < a ->
+  fine (\int[lambda]_x (f (a * x + b))%:E)%E = fine (\int[lambda]_x (f x)%:E)%E / a.
+Proof.
+move=> a0.
+rewrite integralE [in RHS]integralE.
+rewrite (ge0_integral_affine (funepos (EFin \o f))) //.
+rewrite (ge0_integral_affine (funeneg (EFin \o f))) //.
+move: (\int[lambda]_x _)%E (\int[lambda]_x _)%E => P N.
+have a10 : 0 < a^-1 by rewrite invr_gt0.
+case: P => [p||]; case: N => [q||] //=; rewrite ?gt0_muley ?gt0_muleNy ?lte_fin //= ?mul0r //.
+by rewrite mulrBl ![_ * a^-1]mulrC.
 Qed.
