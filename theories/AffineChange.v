@@ -1,13 +1,16 @@
+From Coq Require Import Reals Lra.
 From HB Require Import structures.
 From mathcomp Require Import all_ssreflect ssralg ssrnum ssrint interval finmap.
 From mathcomp.classical Require Import boolp classical_sets functions cardinality fsbigop mathcomp_extra.
 From mathcomp.analysis Require Import signed reals ereal topology normedtype sequences esum measure lebesgue_measure numfun lebesgue_integral Rstruct.
-From Certigrad Require Stochastic.
+From Certigrad Require GaussianND Stochastic.
 Import Order.TTheory GRing.Theory Num.Def Num.Theory.
 Import numFieldNormedType.Exports.
 Unset Printing Implicit Defensive.
 Local Open Scope classical_set_scope.
 Local Open Scope ring_scope.
+
+Section affine_lebesgue.
 
 Local Notation R := real_realType.
 (** The measurable structure that [lebesgue_measure] lives on. *)
@@ -128,4 +131,89 @@ move: (\int[lambda]_x _)%E (\int[lambda]_x _)%E => P N.
 have a10 : 0 < a^-1 by rewrite invr_gt0.
 case: P => [p||]; case: N => [q||] //=; rewrite ?gt0_muley ?gt0_muleNy ?lte_fin //= ?mul0r //.
 by rewrite mulrBl ![_ * a^-1]mulrC.
+Qed.
+
+Lemma integrable_affine (f : R -> R) (a b : R) : 0 < a ->
+  lambda.-integrable setT (EFin \o (fun x => f (a * x + b))) <->
+  lambda.-integrable setT (EFin \o f).
+Proof.
+move=> a0; have an0 : a != 0 by rewrite gt_eqF.
+have a10 : 0 < a^-1 by rewrite invr_gt0.
+have absE := ge0_integral_affine (fun x => `|(f x)%:E|)%E a b a0 (fun x => abse_ge0 _).
+rewrite /integrable /= absE.
+move: (\int[lambda]_x _)%E => X.
+have finE : (a^-1%:E * X < +oo)%E <-> (X < +oo)%E.
+  by case: X => [x||] //=; rewrite ?ltry ?gt0_muley ?gt0_muleNy ?lte_fin ?ltNyr.
+rewrite finE; split => -[mf fi]; split => //.
+  have -> : EFin \o f = (EFin \o (fun x => f (a * x + b))) \o affine a^-1 (- b / a).
+    by apply: funext => x; rewrite /= -/(affine a b _) affine_K.
+  exact: measurable_fun_comp mf (affine_measurable _ _).
+exact: measurable_fun_comp mf (affine_measurable a b).
+Qed.
+
+Lemma integrable_scale (g : R -> R) (c : R) : c != 0 ->
+  lambda.-integrable setT (EFin \o (fun x => g x * c)) <->
+  lambda.-integrable setT (EFin \o g).
+Proof.
+have scale (g' : R -> R) (c' : R) : lambda.-integrable setT (EFin \o g') ->
+    lambda.-integrable setT (EFin \o (fun x => g' x * c')).
+  move=> Ig; apply: eq_integrable (integrablerM measurableT c' Ig) => // x _.
+  by rewrite /= EFinM muleC.
+move=> c0; split => [Igc|]; last exact: scale.
+apply: eq_integrable (scale _ c^-1 Igc) => // x _.
+by rewrite /= -mulrA mulfV // mulr1.
+Qed.
+
+End affine_lebesgue.
+
+(** * In Stdlib notation, for [Lint] and [Lintegrable] *)
+
+Import Stochastic.
+Local Open Scope R_scope.
+
+Theorem Lint_affine (f : R -> R) (k m : R) : 0 < k ->
+  Lint (fun e => f (k * e + m)) = Lint f / k.
+Proof.
+move=> /RltP k0; rewrite /Lint RdivE ?gt_eqF //; exact: fine_integral_affine.
+Qed.
+
+Theorem Lintegrable_affine (f : R -> R) (k m : R) : 0 < k ->
+  Lintegrable (fun e => f (k * e + m)) <-> Lintegrable f.
+Proof. move=> /RltP k0; exact: integrable_affine. Qed.
+
+Lemma Lint_scale (g : R -> R) (c : R) : 0 < c -> Lint (fun x => g x * c) = Lint g * c.
+Proof. move=> /RltP c0; exact: GaussianND.fine_integral_scale. Qed.
+
+Lemma Lintegrable_scale (g : R -> R) (c : R) : 0 < c ->
+  Lintegrable (fun x => g x * c) <-> Lintegrable g.
+Proof. move=> /RltP c0; exact: (integrable_scale g c (negbT (gt_eqF c0))). Qed.
+
+(** [N(0, 1)] at [e] is [s] times [N(m, s^2)] at [s e + m]. *)
+Lemma gauss_pdf_affine (m s e : R) : 0 < s ->
+  gauss_pdf 0 1 e = gauss_pdf m s (s * e + m) * s.
+Proof.
+move=> s0; rewrite /gauss_pdf.
+have -> : - ((s * e + m - m) * (s * e + m - m)) / (2 * (s * s)) =
+          - ((e - 0) * (e - 0)) / (2 * (1 * 1)) by field; lra.
+have : 0 < sqrt (2 * PI) by apply: sqrt_lt_R0; have := PI_RGT_0; lra.
+by move=> ?; field; lra.
+Qed.
+
+Corollary Lint_gauss_affine (m s : R) (h : R -> R) : 0 < s ->
+  Lint (fun x => gauss_pdf m s x * h x) = Lint (fun e => gauss_pdf 0 1 e * h (s * e + m)).
+Proof.
+move=> s0; set F := fun x => gauss_pdf m s x * h x.
+rewrite [RHS](Lint_ext _ (fun e => F (s * e + m) * s)); last first.
+  by move=> e; rewrite /F (gauss_pdf_affine m s e s0); ring.
+by rewrite Lint_scale // Lint_affine //; field; lra.
+Qed.
+
+Corollary Lintegrable_gauss_affine (m s : R) (h : R -> R) : 0 < s ->
+  Lintegrable (fun x => gauss_pdf m s x * h x) <->
+  Lintegrable (fun e => gauss_pdf 0 1 e * h (s * e + m)).
+Proof.
+move=> s0; set F := fun x => gauss_pdf m s x * h x.
+have -> : (fun e => gauss_pdf 0 1 e * h (s * e + m)) = (fun e => F (s * e + m) * s).
+  by apply: funext => e; rewrite /F (gauss_pdf_affine m s e s0); ring.
+by rewrite Lintegrable_scale // Lintegrable_affine.
 Qed.
