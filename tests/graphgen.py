@@ -11,10 +11,10 @@ Every operator of docs/semantics.md can appear (``ALL_OPS``, including
 ``mvn`` and ``mvn_std``). Values are chosen inside each operator's domain
 with a margin, by evaluating the graph in float64 as it grows
 (:func:`eval_op`): ``log``/``sqrt`` inputs >= 0.05, ``div`` denominators with
-|y| >= 0.1, ``sigma`` (of ``mvn``, ``mvn_kl``, ``mvn_empirical_kl``) >= 0.05, ``bernoulli_neglogpdf`` p in [0.02, 0.98],
-``exp`` inputs <= 4, and every value at most 1e4 in magnitude. Parents are
-reused at random, so fan-out (a node feeding several nodes, or the same node
-twice) is common.
+|y| >= 0.1, ``sigma`` (of ``mvn``, ``mvn_kl``, ``mvn_empirical_kl``) >= 0.05,
+``bernoulli_neglogpdf`` p in [0.02, 0.98], ``exp`` inputs <= 4, and every
+value at most 1e4 in magnitude. Parents are reused at random, so fan-out (a
+node feeding several nodes, or the same node twice) is common.
 
     from hypothesis import given
     from graphgen import graphs

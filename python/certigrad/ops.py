@@ -11,8 +11,8 @@ from .errors import GraphError
 from .graph import Expr, Operand
 
 __all__ = ["scale", "neg", "exp", "log", "sqrt", "sigmoid", "softplus", "add", "sub", "mul",
-           "div", "sum", "gemm", "mul_add", "mvn_kl", "mvn_empirical_kl", "bernoulli_neglogpdf", "mvn",
-           "mvn_std"]
+           "div", "sum", "gemm", "mul_add", "mvn_kl", "mvn_empirical_kl", "bernoulli_neglogpdf",
+           "mvn", "mvn_std"]
 
 
 def scale(a: float, x: Operand) -> Expr:
