@@ -117,11 +117,7 @@ End Sizes.
 (** * The theorem *)
 
 Section Chain.
-(* TEMPORARY stand-ins, to be replaced by AffineChange.v and GrowthOps.v. *)
-Hypothesis Lint_gauss_affine : forall (m s : R) (h : R -> R), 0 < s ->
-  Lint (fun x => gauss_pdf m s x * h x) = Lint (fun e => gauss_pdf 0 1 e * h (s * e + m)).
-Hypothesis Lintegrable_gauss_affine : forall (m s : R) (h : R -> R), 0 < s ->
-  Lintegrable (fun x => gauss_pdf m s x * h x) <-> Lintegrable (fun e => gauss_pdf 0 1 e * h (s * e + m)).
+(* TEMPORARY stand-in, to be replaced by GrowthOps.v. *)
 Variable table : dop R -> list gtag -> option gtag.
 Hypothesis growth_pre : forall (g : graph R) (inputs : env R) (p : string) (j : nat) (a b : R) tags,
   check_graph g = CheckOk -> inputs_fit g inputs -> growth_check table g = Ok tags ->
@@ -159,7 +155,7 @@ Proof.
   { destruct growth_rep as [tags Hg].
     destruct (growth_pre rep inputs p j a b tags) as [HI _]; [| exact Hfr | exact Hg |].
     - apply naive_rep_check; assumption.
-    - destruct (reparameterize_expected_cost Lint_gauss_affine Lintegrable_gauss_affine
+    - destruct (reparameterize_expected_cost
                   "z" "eps" naive rep it) as [_ Hiff].
       + apply naive_aevb_check; assumption.
       + apply naive_rep_eq.
@@ -168,7 +164,7 @@ Proof.
       + apply Hiff. apply (is_gintegrable_at _ _ p j a b); assumption. }
   rewrite <- (integrate_kl_expected_cost "kl" naive mid it); [| apply naive_aevb_check; assumption
     | apply kl_integrated_eq | apply inputs_fit_set_input_entry, Hfn | exact Hdom_n | exact Hint_n].
-  destruct (reparameterize_expected_cost Lint_gauss_affine Lintegrable_gauss_affine
+  destruct (reparameterize_expected_cost
               "z" "eps" mid aevb it) as [E _].
   - apply kl_integrated_check; assumption.
   - apply kl_integrated_reparam.

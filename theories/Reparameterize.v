@@ -19,8 +19,8 @@
 
       int N(x; m, s^2) h(x) dx = int N(e; 0, 1) h(s e + m) de,
 
-    and the same for integrability, is AffineChange.v's; here the two are
-    the hypotheses of the section [Reparam].
+    and the same for integrability, are AffineChange.v's
+    [Lint_gauss_affine] and [Lintegrable_gauss_affine].
 
     Route (the run tools are DistRel.v's).  Both runs are split at [z]
     ([run_nodes_app]).  Before [z] the two graphs run the same nodes with
@@ -49,6 +49,7 @@ From Coq Require Import Reals String List Arith Lia Lra.
 From Certigrad Require Import Scalar Tensor Ops Graph WellFormed WellFormedSound GraphFacts.
 From Certigrad Require Import ListSums Stochastic StochasticPre RunFacts Unbiased Transform.
 From Certigrad Require Import DistRel.
+From Certigrad Require AffineChange.
 Import ListNotations.
 Local Open Scope list_scope.
 Local Open Scope R_scope.
@@ -302,15 +303,7 @@ Lemma mul_add_forward (ss : list shape) (sgs es mus : list R) :
   dop_forward R_ops MulAdd ss [sgs; es; mus] = map3 (fun s e m => s * e + m) sgs es mus.
 Proof. reflexivity. Qed.
 
-(** * The theorem, from the change of variables *)
-
-Section Reparam.
-
-Hypothesis Lint_gauss_affine : forall (m s : R) (h : R -> R), 0 < s ->
-  Lint (fun x => gauss_pdf m s x * h x) = Lint (fun e => gauss_pdf 0 1 e * h (s * e + m)).
-Hypothesis Lintegrable_gauss_affine : forall (m s : R) (h : R -> R), 0 < s ->
-  Lintegrable (fun x => gauss_pdf m s x * h x) <->
-  Lintegrable (fun e => gauss_pdf 0 1 e * h (s * e + m)).
+(** * The theorem, from the change of variables (AffineChange.v) *)
 
 (** Drawing [x_k ~ N(m_k, s_k^2)] one entry at a time is drawing
     [e_k ~ N(0, 1)] and taking [x_k = s_k e_k + m_k]. *)
@@ -336,7 +329,7 @@ Proof.
       apply (HK (e :: es)). simpl. lia. }
     assert (HL : Lintegrable (fun x => gauss_pdf m s x * expect F1 (inner1 x)) <->
                  Lintegrable (fun e => gauss_pdf 0 1 e * expect F2 (inner2 e))).
-    { rewrite (Lintegrable_gauss_affine m s (fun x => expect F1 (inner1 x)) Hs).
+    { rewrite (AffineChange.Lintegrable_gauss_affine m s (fun x => expect F1 (inner1 x)) Hs).
       apply Lintegrable_ext. intros e. rewrite (proj1 (Hstep e)). reflexivity. }
     (* [e |-> s e + m] is onto *)
     assert (HI : (forall x, dintegrable F1 (inner1 x)) <-> (forall e, dintegrable F2 (inner2 e))).
@@ -346,7 +339,7 @@ Proof.
         apply (proj2 (Hstep _)), H. }
     split; simpl.
     + transitivity (Lint (fun e => gauss_pdf 0 1 e * expect F1 (inner1 (s * e + m)))).
-      { exact (Lint_gauss_affine m s (fun x => expect F1 (inner1 x)) Hs). }
+      { exact (AffineChange.Lint_gauss_affine m s (fun x => expect F1 (inner1 x)) Hs). }
       apply Lint_ext. intros e. rewrite (proj1 (Hstep e)). reflexivity.
     + split; intros [H1 H2]; split; [apply HL, H1|apply HI, H2|apply HL, H1|apply HI, H2].
 Qed.
@@ -473,4 +466,3 @@ Proof.
   - apply (reachable_domains_at g inputs p j a b t Hdom Ht).
 Qed.
 
-End Reparam.
