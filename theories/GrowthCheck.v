@@ -19,7 +19,7 @@ From Coquelicot Require Import Coquelicot.
 From Coq Require Import Reals String List Arith Lia Lra FunctionalExtensionality.
 From Certigrad Require Import Scalar Tensor TensorFacts Ops Graph WellFormed WellFormedSound.
 From Certigrad Require Import GraphFacts ListSums Stochastic StochasticPre Unbiased Transform.
-From Certigrad Require Import GrowthDefs StdFlatten.
+From Certigrad Require Import GrowthDefs StdFlatten GrowthScalar GrowthOps.
 From Certigrad Require StdNormalPre.
 Import ListNotations.
 
@@ -268,3 +268,17 @@ Proof.
 Qed.
 
 End Walk.
+
+(** * With the operator table of GrowthOps.v *)
+
+(** The integral preconditions of [backprop_unbiased], decided by
+    [growth_check dop_gtag] for every input, parameter entry and
+    interval. *)
+Theorem growth_check_sound_pre (g : graph R) (inputs : env R) (p : string) (j : nat)
+    (a b : R) (tags : tag_env) :
+  check_graph g = CheckOk -> inputs_fit g inputs -> growth_check dop_gtag g = Ok tags ->
+  is_gintegrable g inputs p j a b /\ can_differentiate_under_integrals g inputs p j a b.
+Proof.
+  exact (growth_check_pre dop_gtag a b (dop_gtag_sound a b) (segment_good a b) (input_bnd a b)
+           (tag_good a b) (sg_add a b) (sg_const a b) g inputs p j tags).
+Qed.
