@@ -37,6 +37,9 @@ enum class Op {
 enum class ShapeRule { same, scalar, same_to_scalar, gemm, declared };
 // The condition on the restricted parent's entries (theories/Ops.v, dom_rule).
 enum class DomRule { none, pos, nonzero, unit };
+// Their names, indexed by the enums.
+inline constexpr const char* kShapeRuleNames[] = {"same", "scalar", "same_to_scalar", "gemm", "declared"};
+inline constexpr const char* kDomRuleNames[] = {"none", "pos", "nonzero", "unit"};
 
 struct OpInfo {
   Op op;
@@ -73,6 +76,9 @@ inline constexpr std::array<OpInfo, 19> kOps = {{
     {Op::mvn, "mvn", 2, true, false, ShapeRule::same, 1, DomRule::pos, "sigma > 0", "sigma", "> 0"},
     {Op::mvn_std, "mvn_std", 0, true, false, ShapeRule::declared, -1, DomRule::none, "-", "", ""},
 }};
+
+// The largest number of parents of an operator.
+inline constexpr int kMaxArity = 3;
 
 // X(op, Kernel) for every deterministic operator.
 #define CERTIGRAD_DET_OPS(X) \

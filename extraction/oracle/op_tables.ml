@@ -95,7 +95,12 @@ let cpp () : string =
   p "enum class ShapeRule { %s };\n"
     (String.concat ", " (List.map C.shape_rule_name shape_rules));
   p "// The condition on the restricted parent's entries (theories/Ops.v, dom_rule).\n";
-  p "enum class DomRule { none, %s };\n\n" (String.concat ", " dom_rules);
+  p "enum class DomRule { none, %s };\n" (String.concat ", " dom_rules);
+  let quoted l = String.concat ", " (List.map (fun n -> "\"" ^ n ^ "\"") l) in
+  p "// Their names, indexed by the enums.\n";
+  p "inline constexpr const char* kShapeRuleNames[] = {%s};\n"
+    (quoted (List.map C.shape_rule_name shape_rules));
+  p "inline constexpr const char* kDomRuleNames[] = {\"none\", %s};\n\n" (quoted dom_rules);
   p "struct OpInfo {\n";
   p "  Op op;\n";
   p "  const char* name;\n";
@@ -119,6 +124,9 @@ let cpp () : string =
         (shape_rule o) dp dr (C.op_domain_desc o) label must)
     ops;
   p "}};\n\n";
+  p "// The largest number of parents of an operator.\n";
+  p "inline constexpr int kMaxArity = %d;\n\n"
+    (List.fold_left (fun m o -> max m (C.op_arity o)) 0 ops);
   let xlist macro kind what =
     p "// X(op, Kernel) for every %s operator.\n" what;
     p "#define %s(X)" macro;
