@@ -1,7 +1,8 @@
 // One kernel struct per operator of cpp/ops_table.hpp (generated from
 // theories/Ops.v), named after its Coq constructor, with its forward and
 // backward rules side by side:
-//   K::fwd(a)           the node's value into a.out (and its domain check);
+//   K::fwd(a)           the node's value into a.out (the runtime has checked
+//                       the operator's domain, from the table, before);
 //   K::bwd(a, i, d, as) the pullback to parent position i, added (or, for the
 //                       first contribution of a sweep, assigned) into d.
 // For a random operator, fwd(a, rng, draw) writes the sample (the explicit
@@ -181,7 +182,8 @@ inline P<T> softplus(const P<T>& x) {
 // Domain check of `op` from the table (ops_table.hpp: the restricted parent,
 // its rule and the message texts): throws DomainError naming node, entry and
 // value of the first entry outside the domain. The parent is named in the
-// message when the operator has several.
+// message when the operator has several. The runtime checks every node
+// before its fwd (except bernoulli_neglogpdf in logit form, which needs no p).
 template <class T, class Ok>
 void check_entries(const Args<T>& a, const OpInfo& o, Ok ok) {
   const T* x = a.p[o.dom_parent];
@@ -259,7 +261,6 @@ struct Exp {
 
 struct Log {
   template <class T> static void fwd(const Args<T>& a) {
-    check_domain(a, Op::log);
     ew<T>(a, a.out, true, [](P<T> x) { return plog(x); }, a.p[0]);
   }
   template <class T> static void bwd(const Args<T>& a, int, T* d, bool as) {
@@ -269,7 +270,6 @@ struct Log {
 
 struct Sqrt {
   template <class T> static void fwd(const Args<T>& a) {
-    check_domain(a, Op::sqrt);
     ew<T>(a, a.out, true, [](P<T> x) { return psqrt(x); }, a.p[0]);
   }
   template <class T> static void bwd(const Args<T>& a, int, T* d, bool as) {
@@ -330,7 +330,6 @@ struct Mul {
 
 struct Div {
   template <class T> static void fwd(const Args<T>& a) {
-    check_domain(a, Op::div);
     ew<T>(a, a.out, true, [](P<T> x, P<T> y) { return pdiv(x, y); }, a.p[0], a.p[1]);
   }
   template <class T> static void bwd(const Args<T>& a, int i, T* d, bool as) {
@@ -384,7 +383,6 @@ struct Sum {
 
 struct MvnKl {
   template <class T> static void fwd(const Args<T>& a) {
-    check_domain(a, Op::mvn_kl);
     a.out[0] = reduce<T>(
         a,
         [](P<T> mu, P<T> s) {
@@ -406,7 +404,6 @@ struct MvnKl {
 // mu, g*(d^2 - 1)/sigma to sigma, g*(z - d/sigma) to z.
 struct MvnEmpiricalKl {
   template <class T> static void fwd(const Args<T>& a) {
-    check_domain(a, Op::mvn_empirical_kl);
     a.out[0] = reduce<T>(
         a,
         [](P<T> mu, P<T> s, P<T> z) {
@@ -448,7 +445,6 @@ struct BernoulliNeglogpdf {
           a.p[1]);
       return;
     }
-    check_domain(a, Op::bernoulli_neglogpdf);
     a.out[0] = -reduce<T>(
         a,
         [](P<T> p, P<T> x) {
@@ -490,7 +486,6 @@ bool copy_draw(const Args<T>& a, const T* draw) {
 // C * (x-mu)/sigma^2 to mu, C * ((x-mu)^2 - sigma^2)/sigma^3 to sigma.
 struct Mvn {
   template <class T> static void fwd(const Args<T>& a, Rng& rng, const T* draw) {
-    check_domain(a, Op::mvn);
     if (copy_draw(a, draw)) return;
     const T* mu = a.p[0];
     const T* s = a.p[1];

@@ -166,6 +166,7 @@ class Runtime {
       const NodeInfo& n = g_.nodes[i];
       Args<T> a = args(i);
       Timer tm(profile_ ? &tf_[i] : nullptr, threads_);
+      if (!a.logit) check_domain(a, n.op);  // the logit form reads z, not p
       switch (n.op) {  // every operator of ops_table.hpp
 #define CG_DET(OP, K)   \
   case Op::OP:          \
