@@ -277,11 +277,16 @@ PYBIND11_MODULE(_core, m) {
     for (const auto& o : kOps) out.push_back(o.name);
     return out;
   });
-  m.def("op_table", [] {
+  m.def("op_table", [] {  // kOps (ops_table.hpp), every column
     py::list out;
     for (const auto& o : kOps)
-      out.append(py::dict(py::arg("name") = o.name, py::arg("arity") = o.arity,
-                          py::arg("random") = o.random, py::arg("attr") = o.has_attr));
+      out.append(py::dict(
+          py::arg("name") = o.name, py::arg("arity") = o.arity, py::arg("random") = o.random,
+          py::arg("attr") = o.has_attr, py::arg("shape_rule") = kShapeRuleNames[static_cast<int>(o.shape)],
+          py::arg("domain_parent") = o.dom_parent,
+          py::arg("domain_rule") = kDomRuleNames[static_cast<int>(o.dom_rule)],
+          py::arg("domain") = o.domain, py::arg("domain_label") = o.dom_label,
+          py::arg("domain_must") = o.dom_must));
     return out;
   });
   m.def("check", [](const SpecTuple& spec) { check(to_spec(spec)); }, py::arg("spec"));

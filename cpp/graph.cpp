@@ -50,50 +50,42 @@ void check_shape(const std::string& node, const Shape& s) {
 
 }  // namespace
 
+// The shape rule of the operator (theories/Ops.v, apply_shape_rule), with the
+// runtime's messages. A rule missing from the switch is a compile error.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic error "-Wswitch"
 Shape infer_shape(const std::string& node, Op op, const std::vector<Shape>& ps,
                   const Shape& declared) {
   const char* name = op_info(op).name;
-  auto same = [&](size_t a, size_t b) {
-    if (ps[a] != ps[b])
-      fail(node, std::string(name) + ": parent shapes differ (" + shape_str(ps[a]) + " vs " +
-                     shape_str(ps[b]) + ")");
+  auto all_same = [&] {
+    for (size_t j = 1; j < ps.size(); ++j)
+      if (ps[j] != ps[0])
+        fail(node, std::string(name) + ": parent shapes differ (" + shape_str(ps[0]) + " vs " +
+                       shape_str(ps[j]) + ")");
   };
-  switch (op) {
-    case Op::scale: case Op::neg: case Op::exp: case Op::log: case Op::sqrt:
-    case Op::sigmoid: case Op::softplus:
+  switch (op_info(op).shape) {
+    case ShapeRule::same:
+      all_same();
       return ps[0];
-    case Op::add: case Op::sub: case Op::mul: case Op::div:
-      same(0, 1);
-      return ps[0];
-    case Op::mul_add:
-      same(0, 1);
-      same(0, 2);
-      return ps[0];
-    case Op::sum:
+    case ShapeRule::scalar:
       return {};
-    case Op::mvn_kl: case Op::bernoulli_neglogpdf:
-      same(0, 1);
+    case ShapeRule::same_to_scalar:
+      all_same();
       return {};
-    case Op::mvn_empirical_kl:
-      same(0, 1);
-      same(0, 2);
-      return {};
-    case Op::gemm:
+    case ShapeRule::gemm:
       if (ps[0].size() != 2 || ps[1].size() != 2)
-        fail(node, "gemm: parents must be matrices, got " + shape_str(ps[0]) + " and " +
-                       shape_str(ps[1]));
+        fail(node, std::string(name) + ": parents must be matrices, got " + shape_str(ps[0]) +
+                       " and " + shape_str(ps[1]));
       if (ps[0][1] != ps[1][0])
-        fail(node, "gemm: inner dimensions differ (" + std::to_string(ps[0][1]) + " vs " +
-                       std::to_string(ps[1][0]) + ")");
+        fail(node, std::string(name) + ": inner dimensions differ (" +
+                       std::to_string(ps[0][1]) + " vs " + std::to_string(ps[1][0]) + ")");
       return {ps[0][0], ps[1][1]};
-    case Op::mvn:
-      same(0, 1);
-      return ps[0];
-    case Op::mvn_std:
+    case ShapeRule::declared:
       return declared;
   }
   fail(node, "unknown operator");
 }
+#pragma GCC diagnostic pop
 
 Checked check(const GraphSpec& spec) {
   Checked g;

@@ -48,7 +48,7 @@ struct RefInfo {
 };
 struct NodeInfo {
   int ref = -1;  // this node's reference id
-  Op op = Op::neg;
+  Op op{};
   double attr = 0.0;
   std::vector<int> parents;  // reference ids
 };

@@ -112,10 +112,9 @@ class Runtime {
   const std::vector<double>& profile_backward() const { return tb_; }
 
   // draws[j]: explicit sample of rand_nodes()[j], or all null to sample
-  // from the generator (reseeded with `seed` when `reseed`).
+  // from the generator (reseeded with `seed` when `reseed`). The kernels run
+  // on threads() threads (passed to each in Args::threads).
   void run(const std::vector<const T*>& draws, bool reseed, uint64_t seed, bool backprop) {
-    Eigen::setNbThreads(threads_);
-    pk::tl_threads = std::min(threads_, 64);
     if (reseed) rng_.reseed(seed);
     forward(draws);
     if (backprop) backward();
@@ -146,7 +145,7 @@ class Runtime {
     a.node = &r.name;
     for (size_t j = 0; j < n.parents.size(); ++j) a.p[j] = val_[n.parents[j]];
     a.n = n.parents.empty() ? r.size : g_.refs[n.parents[0]].size;
-    if (n.op == Op::gemm) {
+    if (op_info(n.op).shape == ShapeRule::gemm) {
       a.m = g_.refs[n.parents[0]].shape[0];
       a.k = g_.refs[n.parents[0]].shape[1];
       a.c = g_.refs[n.parents[1]].shape[1];
@@ -167,47 +166,27 @@ class Runtime {
       const NodeInfo& n = g_.nodes[i];
       Args<T> a = args(i);
       Timer tm(profile_ ? &tf_[i] : nullptr, threads_);
-      switch (n.op) {
-#define CG_FWD(OP) \
-  case Op::OP:     \
-    forward::OP(a); \
+      if (!a.logit) check_domain(a, n.op);  // the logit form reads z, not p
+      switch (n.op) {  // every operator of ops_table.hpp
+#define CG_DET(OP, K)   \
+  case Op::OP:          \
+    kernels::K::fwd(a); \
     break;
-        CG_FWD(scale) CG_FWD(neg) CG_FWD(exp) CG_FWD(log) CG_FWD(sqrt) CG_FWD(sigmoid)
-        CG_FWD(softplus) CG_FWD(add) CG_FWD(sub) CG_FWD(mul) CG_FWD(div) CG_FWD(sum)
-        CG_FWD(gemm) CG_FWD(mul_add) CG_FWD(mvn_kl) CG_FWD(mvn_empirical_kl)
-        CG_FWD(bernoulli_neglogpdf)
-#undef CG_FWD
-        case Op::mvn:
-        case Op::mvn_std: {
-          const T* d = draws.empty() ? nullptr : draws[j];
-          ++j;
-          sample(n, a, d);
-          break;
-        }
+        CERTIGRAD_DET_OPS(CG_DET)
+#undef CG_DET
+#define CG_RAND(OP, K)                                              \
+  case Op::OP:                                                      \
+    kernels::K::fwd(a, rng_, draws.empty() ? nullptr : draws[j]); \
+    ++j;                                                            \
+    break;
+        CERTIGRAD_RAND_OPS(CG_RAND)
+#undef CG_RAND
       }
     }
     total_ = 0;
     for (size_t c = 0; c < g_.costs.size(); ++c) {
       cost_vals_[c] = val_[g_.costs[c]][0];
       total_ += cost_vals_[c];
-    }
-  }
-
-  void sample(const NodeInfo& n, const Args<T>& a, const T* draw) {
-    const int64_t size = g_.refs[n.ref].size;
-    T* out = a.out;
-    if (n.op == Op::mvn)
-      check_domain(a, a.p[1], size, "mvn", "sigma", "> 0", [](T s) { return s > 0; });
-    if (draw) {
-      std::copy(draw, draw + size, out);
-      return;
-    }
-    if (n.op == Op::mvn_std) {
-      for (int64_t e = 0; e < size; ++e) out[e] = static_cast<T>(rng_.normal());
-    } else {
-      const T* mu = a.p[0];
-      const T* s = a.p[1];
-      for (int64_t e = 0; e < size; ++e) out[e] = mu[e] + s[e] * static_cast<T>(rng_.normal());
     }
   }
 
@@ -229,39 +208,45 @@ class Runtime {
     for (size_t ii = g_.nodes.size(); ii-- > 0;) {
       const NodeInfo& n = g_.nodes[ii];
       Timer tm(profile_ ? &tb_[ii] : nullptr, threads_);
-      if (n.op == Op::mvn) {
+      if (op_info(n.op).random) {  // the score-function term to each parent
         Args<T> a = args(ii);
-        for (int i = 0; i < 2; ++i) {
+        for (int i = 0; i < static_cast<int>(n.parents.size()); ++i) {
           int p = n.parents[i];
-          if (needs_[p]) backward::mvn(a, i, adj_[p], first(p));
+          if (!needs_[p]) continue;
+          switch (n.op) {
+#define CG_RAND(OP, K)                               \
+  case Op::OP:                                       \
+    kernels::K::bwd(a, i, adj_[p], first(p));        \
+    break;
+            CERTIGRAD_RAND_OPS(CG_RAND)
+#undef CG_RAND
+            default:
+              break;
+          }
         }
         continue;
       }
-      if (n.op == Op::mvn_std || !needs_[n.ref] || skip_[ii]) continue;
+      if (!needs_[n.ref] || skip_[ii]) continue;
       if (first(n.ref)) std::fill(adj_[n.ref], adj_[n.ref] + g_.refs[n.ref].size, T(0));
       Args<T> a = args(ii);
       for (int i = 0; i < static_cast<int>(n.parents.size()); ++i) {
         int p = n.parents[i];
         if (n.op == Op::bernoulli_neglogpdf && i == 0 && fused_[ii]) {
           int z = logit_[ii];
-          if (needs_[z]) backward::bernoulli_neglogpdf(a, 0, adj_[z], first(z), true);
+          if (needs_[z]) kernels::BernoulliNeglogpdf::bwd(a, 0, adj_[z], first(z), true);
           continue;
         }
         if (!needs_[p]) continue;
         T* d = adj_[p];
         bool as = first(p);
         switch (n.op) {
-#define CG_BWD(OP)             \
-  case Op::OP:                 \
-    backward::OP(a, i, d, as); \
+#define CG_DET(OP, K)                \
+  case Op::OP:                       \
+    kernels::K::bwd(a, i, d, as);    \
     break;
-          CG_BWD(scale) CG_BWD(neg) CG_BWD(exp) CG_BWD(log) CG_BWD(sqrt) CG_BWD(sigmoid)
-          CG_BWD(softplus) CG_BWD(add) CG_BWD(sub) CG_BWD(mul) CG_BWD(div) CG_BWD(sum)
-          CG_BWD(gemm) CG_BWD(mul_add) CG_BWD(mvn_kl) CG_BWD(mvn_empirical_kl)
-          CG_BWD(bernoulli_neglogpdf)
-#undef CG_BWD
-          case Op::mvn:
-          case Op::mvn_std:
+          CERTIGRAD_DET_OPS(CG_DET)
+#undef CG_DET
+          default:  // random operators: above
             break;
         }
       }
@@ -321,7 +306,7 @@ class Adam {
       const T* g = rt_->grad(params[i]);
       T *pp = p_[i].data(), *mm = m_[i].data(), *vv = v_[i].data();
       const int64_t n = p_[i].size();
-      chunks<T>(n, [&](int64_t lo, int64_t hi, int) {
+      chunks<T>(n, rt_->threads(), [&](int64_t lo, int64_t hi, int) {
         for (int64_t e = lo; e < hi; e += W<T>) {
           P<T> gi = pmul(c<T>(gs), load(g, e, n));
           P<T> mi = padd(pmul(c<T>(b1), load(mm, e, n)), pmul(c<T>(T(1) - b1), gi));

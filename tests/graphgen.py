@@ -2,17 +2,17 @@
 differential harness against the oracle ``certigrad-ref``.
 
 Independent of the runtime: it imports neither certigrad nor its extension
-(only numpy and hypothesis). A generated :class:`GenGraph` carries the graph,
+(only numpy and hypothesis); the operator table is the generated
+python/certigrad/_ops_table.py, loaded from its file. A generated :class:`GenGraph` carries the graph,
 the value of every input and param, and an explicit draw for every rand
 node, and prints itself in the interchange format of docs/format.md
 (:meth:`GenGraph.to_text`).
 
-Every operator of docs/semantics.md can appear (``ALL_OPS``, including
-``mvn`` and ``mvn_std``). Values are chosen inside each operator's domain
-with a margin, by evaluating the graph in float64 as it grows
-(:func:`eval_op`): ``log``/``sqrt`` inputs >= 0.05, ``div`` denominators with
-|y| >= 0.1, ``sigma`` (of ``mvn``, ``mvn_kl``, ``mvn_empirical_kl``) >= 0.05,
-``bernoulli_neglogpdf`` p in [0.02, 0.98], ``exp`` inputs <= 4, and every
+Every operator of the table can appear (``ALL_OPS``, including the random
+ones). Values are chosen inside each operator's domain (the table's domain
+parent and rule) with a margin, by evaluating the graph in float64 as it grows
+(:func:`eval_op`): entries that must be > 0 are >= 0.05, != 0 have
+|y| >= 0.1, in (0, 1) lie in [0.02, 0.98]; ``exp`` inputs are <= 4, and every
 value at most 1e4 in magnitude. Parents are reused at random, so fan-out (a
 node feeding several nodes, or the same node twice) is common.
 
@@ -26,21 +26,30 @@ node feeding several nodes, or the same node twice) is common.
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Optional
 
 import numpy as np
 from hypothesis import strategies as st
 
-__all__ = ["ALL_OPS", "GenGraph", "graphs", "eval_op"]
+__all__ = ["ALL_OPS", "TABLE", "GenGraph", "graphs", "eval_op", "sample_op"]
 
-ALL_OPS = ["scale", "neg", "exp", "log", "sqrt", "sigmoid", "softplus", "add", "sub", "mul",
-           "div", "sum", "gemm", "mul_add", "mvn_kl", "mvn_empirical_kl", "bernoulli_neglogpdf",
-           "mvn", "mvn_std"]
-ARITY = {"scale": 1, "neg": 1, "exp": 1, "log": 1, "sqrt": 1, "sigmoid": 1, "softplus": 1,
-         "add": 2, "sub": 2, "mul": 2, "div": 2, "sum": 1, "gemm": 2, "mul_add": 3, "mvn_kl": 2,
-         "mvn_empirical_kl": 3, "bernoulli_neglogpdf": 2, "mvn": 2, "mvn_std": 0}
-RANDOM = {"mvn", "mvn_std"}
+
+def _load_table():
+    path = Path(__file__).resolve().parent.parent / "python" / "certigrad" / "_ops_table.py"
+    spec = importlib.util.spec_from_file_location("_certigrad_ops_table", path)
+    assert spec is not None and spec.loader is not None, path
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.TABLE
+
+
+TABLE = {r.name: r for r in _load_table()}
+ALL_OPS = list(TABLE)
+ARITY = {n: r.arity for n, r in TABLE.items()}
+RANDOM = {n for n, r in TABLE.items() if r.kind == "rand"}
 MAX_ABS = 1e4
 
 
@@ -137,14 +146,23 @@ def eval_op(op: str, attr: Optional[float], ps: list[np.ndarray]) -> np.ndarray:
     raise ValueError(op)
 
 
-# What each parent position of an operator requires of its values.
+def sample_op(op: str, ps: list[np.ndarray], shape: tuple[int, ...],
+              rng: np.random.Generator) -> np.ndarray:
+    """A sample of a random operator (the graph's explicit draw), float64."""
+    if op == "mvn_std":
+        return rng.standard_normal(shape)
+    if op == "mvn":
+        return ps[0] + ps[1] * rng.standard_normal(shape)
+    raise ValueError(op)
+
+
+# What each parent position of an operator requires of its values: the
+# table's domain rule ("pos", "nonzero", "unit") at its domain parent, and
+# small inputs for exp (no overflow past MAX_ABS).
 def _req(op: str, i: int) -> str:
-    if op in ("log", "sqrt") or (op in ("mvn_kl", "mvn_empirical_kl", "mvn") and i == 1):
-        return "pos"
-    if op == "div" and i == 1:
-        return "nonzero"
-    if op == "bernoulli_neglogpdf" and i == 0:
-        return "unit"
+    r = TABLE[op]
+    if r.domain_parent == i:
+        return r.domain_rule
     if op == "exp":
         return "small"
     return "any"
@@ -214,10 +232,11 @@ def graphs(draw, max_nodes: int = 8, max_dim: int = 4, ops: Optional[list[str]] 
             op = draw(st.sampled_from(ops), label="op")
             name = f"n{k}"
             attr = None
-            if op == "mvn_std":
+            rule = TABLE[op].shape_rule
+            if rule == "declared":
                 parents: list[str] = []
                 shape = any_shape()
-            elif op == "gemm":
+            elif rule == "gemm":
                 a = pick("any", None)
                 if len(shapes[a]) != 2:
                     a = add_input("any", (draw(dim), draw(dim)))
@@ -227,15 +246,12 @@ def graphs(draw, max_nodes: int = 8, max_dim: int = 4, ops: Optional[list[str]] 
             else:
                 first = pick(_req(op, 0), None)
                 parents = [first] + [pick(_req(op, i), shapes[first]) for i in range(1, ARITY[op])]
-                shape = () if op in ("sum", "mvn_kl", "mvn_empirical_kl", "bernoulli_neglogpdf") \
-                    else shapes[first]
-                if op == "scale":
+                shape = () if rule in ("scalar", "same_to_scalar") else shapes[first]
+                if TABLE[op].has_attribute:
                     attr = draw(st.sampled_from([-1.5, -0.5, 0.25, 0.5, 2.0, 3.0]), label="attr")
             pv = [gg.forward[p] for p in parents]
-            if op == "mvn_std":
-                v = rng.standard_normal(shape)
-            elif op == "mvn":
-                v = pv[0] + pv[1] * rng.standard_normal(shape)
+            if op in RANDOM:
+                v = sample_op(op, pv, shape, rng)
             else:
                 with np.errstate(all="ignore"):
                     v = eval_op(op, attr, pv)

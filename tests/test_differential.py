@@ -94,7 +94,7 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # graphgen, oracle
 import oracle  # noqa: E402
-from graphgen import GenGraph, graphs  # noqa: E402
+from graphgen import TABLE, GenGraph, graphs  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 REPORT = REPO / "_build" / "differential-report.txt"
@@ -153,7 +153,7 @@ def parse_graph(text: str) -> GraphText:
             shape = tuple(int(d) for d in toks[3:eq])
             op, args = toks[eq + 1], toks[eq + 2:]
             attr = None
-            if op == "scale":
+            if TABLE[op].has_attribute:
                 attr, args = float(args[0]), args[1:]
             gt.nodes.append((toks[1], kw, op, attr, tuple(args), shape))
             shapes[toks[1]] = shape

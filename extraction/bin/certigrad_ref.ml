@@ -2,6 +2,8 @@
    certigrad-ref          reads a graph (docs/format.md) on stdin, prints the result
    certigrad-ref --naive  the same, with gradients from the naive specification
    certigrad-ref --ops    prints the operator table as JSON (ops/ops.json)
+   certigrad-ref --ops-cpp  prints it as a C++ header (cpp/ops_table.hpp)
+   certigrad-ref --ops-py   prints it as a Python module (python/certigrad/_ops_table.py)
    certigrad-ref --aevb N_IN HIDDEN LATENT BATCH [naive]
                           prints the AEVB graph of theories/AevbGraph.v (or the naive one)
    certigrad-ref --transform STEP... < graph
@@ -23,7 +25,9 @@ let () =
   let code =
     try
       match Array.to_list Sys.argv |> List.tl with
-      | [ "--ops" ] -> print_string (Certigrad_oracle.Oracle.ops_json ()); 0
+      | [ "--ops" ] -> print_string (Certigrad_oracle.Op_tables.json ()); 0
+      | [ "--ops-cpp" ] -> print_string (Certigrad_oracle.Op_tables.cpp ()); 0
+      | [ "--ops-py" ] -> print_string (Certigrad_oracle.Op_tables.py ()); 0
       | "--aevb" :: sizes ->
           let naive, sizes =
             match List.rev sizes with "naive" :: r -> (true, List.rev r) | _ -> (false, sizes) in
@@ -38,7 +42,7 @@ let () =
           (match Certigrad_oracle.Oracle.run ~naive:(a <> []) (read_all stdin) with
            | Ok out -> print_string out; 0
            | Error line -> prerr_endline line; 1)
-      | _ -> prerr_endline "error: line 0: usage: certigrad-ref [--ops | --naive | --aevb N_IN HIDDEN LATENT BATCH [naive] | --transform STEP...] < graph"; 1
+      | _ -> prerr_endline "error: line 0: usage: certigrad-ref [--ops | --ops-cpp | --ops-py | --naive | --aevb N_IN HIDDEN LATENT BATCH [naive] | --transform STEP...] < graph"; 1
     with e ->
       prerr_endline ("error: line 0: internal error: " ^ Printexc.to_string e); 1
   in

@@ -148,6 +148,6 @@ Extraction "certigrad_core.ml"
   ref_all_ops ref_op_of_name ref_check_graph ref_check_data ref_forward_checked
   ref_forward ref_total_cost ref_backprop ref_naive_backprop
   ref_integrate_kl ref_reparameterize ref_naive_aevb ref_aevb_graph
-  op_name op_kind op_arity op_has_attr op_set_attr op_domain_desc
+  op_name op_kind op_arity op_has_attr op_set_attr op_domain op_domain_desc
   op_shape_rule shape_rule_name shape_size shape_valid
   node_name node_ref all_refs rand_refs.

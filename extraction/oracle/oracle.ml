@@ -1,6 +1,6 @@
 (* The certigrad-ref oracle around the extracted Coq code (Certigrad_core):
    the parser of the graph format and the printer of the result format of
-   docs/format.md, the operator table as JSON, and [run], which checks,
+   docs/format.md, and [run], which checks,
    evaluates and differentiates a graph with the extracted functions.
    This file is trusted (tested, not proved): it only converts text to the
    extracted data types and back; every check on the graph itself, the
@@ -269,28 +269,6 @@ let run ?(naive = false) (text : string) : (string, string) Stdlib.result =
   | Out_of_memory -> Error "error: line 0: internal error: out of memory"
   | e -> Error (Printf.sprintf "error: line 0: internal error: %s"
                   (String.map (fun c -> if c = '\n' then ' ' else c) (Printexc.to_string e)))
-
-(* ------------------------------------------------------------------ *)
-(* The operator table *)
-
-let ops_json () : string =
-  let b = Buffer.create 4096 in
-  Buffer.add_string b "{\n";
-  Buffer.add_string b
-    "  \"generated_by\": \"certigrad-ref --ops, from all_ops in theories/Ops.v; do not edit\",\n";
-  Buffer.add_string b "  \"ops\": [\n";
-  let ops = C.ref_all_ops in
-  let k = List.length ops in
-  List.iteri
-    (fun i o ->
-      Printf.bprintf b
-        "    {\"name\": \"%s\", \"kind\": \"%s\", \"arity\": %d, \"has_attribute\": %b, \"domain\": \"%s\", \"shape_rule\": \"%s\"}%s\n"
-        (C.op_name o) (C.op_kind o) (C.op_arity o) (C.op_has_attr o) (C.op_domain_desc o)
-        (C.shape_rule_name (C.op_shape_rule o))
-        (if i + 1 < k then "," else ""))
-    ops;
-  Buffer.add_string b "  ]\n}\n";
-  Buffer.contents b
 
 (* ------------------------------------------------------------------ *)
 (* Graphs as text, and the extracted transformations *)

@@ -302,7 +302,7 @@ end
             [("s1", s1), ("s2", s2)],
             [("a", [(2 * t + 1) / bi + 2 * t for t, bi in zip(AA, BB)])]))
 
-# ---------------------------------------------------------------- reparameterization
+# ---------------------------------------------------------------- mvn_std (reparameterization)
 # e ~ N(0, I) (a draw), z = sigma * e + mu, c = sum(z * z):
 # dc/dmu = 2 z, dc/dsigma = 2 z e.
 MU2 = [0.5, -1.0]
@@ -311,7 +311,7 @@ E2 = [0.3, -1.2]
 z = [s_ * e + u for s_, e, u in zip(SG2, E2, MU2)]
 zz = [t * t for t in z]
 c = zz[0] + zz[1]
-write("reparam", f"""certigrad-graph 1
+write("op_mvn_std", f"""certigrad-graph 1
 # mvn_std draw, reparameterized: z = sigma * e + mu, c = sum z^2
 param mu : 2
 param sigma : 2
@@ -338,7 +338,7 @@ kl = 0.0
 for u, s_ in zip(MU2, SG2):
     kl += (u * u + s_ * s_ - 1.0) / 2.0 - math.log(s_)
 C = c + kl
-write("mvn_score", f"""certigrad-graph 1
+write("op_mvn", f"""certigrad-graph 1
 # mvn draw: score-function estimator plus the kl path
 param mu : 2
 param sigma : 2

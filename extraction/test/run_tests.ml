@@ -10,8 +10,9 @@
      an `mvn` node (whose gradient is a score-function estimate, not a
      derivative), every gradient entry must match a central finite
      difference of the total cost in float64 within relative 1e-6.
-   A missing expected file, a disagreement, or a deterministic operator of
-   the table that no finite-difference case covers fails the run. *)
+   A missing expected file, a disagreement, an operator of the table without
+   its golden case cases/op_NAME.graph, or a deterministic operator of the
+   table that no finite-difference case covers fails the run. *)
 
 module O = Certigrad_oracle.Oracle
 module C = Certigrad_core
@@ -138,7 +139,10 @@ let () =
   List.iter
     (fun o ->
       if C.op_kind o = "det" && not (Hashtbl.mem covered (C.op_name o)) then
-        fail "coverage" "operator '%s' has no finite-difference case" (C.op_name o))
+        fail "coverage" "operator '%s' has no finite-difference case" (C.op_name o);
+      if not (List.mem ("op_" ^ C.op_name o ^ ".graph") files) then
+        fail "coverage" "operator '%s' has no golden case cases/op_%s.graph" (C.op_name o)
+          (C.op_name o))
     C.ref_all_ops;
   (* A large graph (360,000-entry tensors) must not overflow the stack. *)
   let big =

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Optional, Sequence, Union
 
+from ._ops_table import TABLE
 from .errors import GraphError
 
 __all__ = ["Shape", "Operand", "Ref", "Expr", "Graph", "InputDecl", "NodeDecl", "OPS",
@@ -25,24 +26,27 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
 @dataclass(frozen=True)
 class OpInfo:
     """An operator of docs/semantics.md: its parent count, whether it is a
-    random operator (used with ``Graph.sample``) and whether it takes a numeric
-    attribute (only ``scale``)."""
+    random operator (used with ``Graph.sample``), whether it takes a numeric
+    attribute (only ``scale``), its shape rule (``same``, ``scalar``,
+    ``same_to_scalar``, ``gemm``, ``declared``) and its domain: the position
+    of the restricted parent and its rule (``pos``, ``nonzero``, ``unit``),
+    None for none."""
 
     name: str
     arity: int
     random: bool = False
     attr: bool = False
+    shape_rule: str = "same"
+    domain_parent: Optional[int] = None
+    domain_rule: Optional[str] = None
 
 
-#: The operator table (names as in ops/ops.json), in docs/semantics.md order.
-OPS: dict[str, OpInfo] = {o.name: o for o in [
-    OpInfo("scale", 1, attr=True), OpInfo("neg", 1), OpInfo("exp", 1), OpInfo("log", 1),
-    OpInfo("sqrt", 1), OpInfo("sigmoid", 1), OpInfo("softplus", 1), OpInfo("add", 2),
-    OpInfo("sub", 2), OpInfo("mul", 2), OpInfo("div", 2), OpInfo("sum", 1), OpInfo("gemm", 2),
-    OpInfo("mul_add", 3), OpInfo("mvn_kl", 2), OpInfo("mvn_empirical_kl", 3),
-    OpInfo("bernoulli_neglogpdf", 2),
-    OpInfo("mvn", 2, random=True), OpInfo("mvn_std", 0, random=True),
-]}
+#: The operator table, in the order of theories/Ops.v: every row of the
+#: generated certigrad._ops_table (``certigrad-ref --ops-py``).
+OPS: dict[str, OpInfo] = {
+    r.name: OpInfo(r.name, r.arity, r.kind == "rand", r.has_attribute, r.shape_rule,
+                   r.domain_parent, r.domain_rule)
+    for r in TABLE}
 
 
 def shape_str(s: Sequence[int]) -> str:
@@ -66,43 +70,38 @@ def normalize_shape(node: str, shape: Union[int, Iterable[int]]) -> Shape:
 
 
 def infer_shape(node: str, op: str, parents: Sequence[Shape], declared: Shape = ()) -> Shape:
-    """Output shape of ``op`` on parents of the given shapes (the same rules
-    and messages as the C++ checker)."""
+    """Output shape of ``op`` on parents of the given shapes, by its shape rule
+    (theories/Ops.v, apply_shape_rule; the same messages as the C++ checker)."""
+    info = OPS.get(op)
+    if info is None:
+        raise GraphError(f"node '{node}': unknown operator '{op}'")
 
-    def same(a: int, b: int) -> None:
-        if parents[a] != parents[b]:
-            raise GraphError(f"node '{node}': {op}: parent shapes differ "
-                             f"({shape_str(parents[a])} vs {shape_str(parents[b])})")
+    def all_same() -> None:
+        for p in parents[1:]:
+            if p != parents[0]:
+                raise GraphError(f"node '{node}': {op}: parent shapes differ "
+                                 f"({shape_str(parents[0])} vs {shape_str(p)})")
 
-    if op in ("scale", "neg", "exp", "log", "sqrt", "sigmoid", "softplus"):
+    rule = info.shape_rule
+    if rule == "same":
+        all_same()
         return parents[0]
-    if op in ("add", "sub", "mul", "div", "mvn"):
-        same(0, 1)
-        return parents[0]
-    if op == "mul_add":
-        same(0, 1)
-        same(0, 2)
-        return parents[0]
-    if op == "sum":
+    if rule == "scalar":
         return ()
-    if op in ("mvn_kl", "bernoulli_neglogpdf"):
-        same(0, 1)
+    if rule == "same_to_scalar":
+        all_same()
         return ()
-    if op == "mvn_empirical_kl":
-        same(0, 1)
-        same(0, 2)
-        return ()
-    if op == "gemm":
+    if rule == "gemm":
         a, b = parents
         if len(a) != 2 or len(b) != 2:
-            raise GraphError(f"node '{node}': gemm: parents must be matrices, got "
+            raise GraphError(f"node '{node}': {op}: parents must be matrices, got "
                              f"{shape_str(a)} and {shape_str(b)}")
         if a[1] != b[0]:
-            raise GraphError(f"node '{node}': gemm: inner dimensions differ ({a[1]} vs {b[0]})")
+            raise GraphError(f"node '{node}': {op}: inner dimensions differ ({a[1]} vs {b[0]})")
         return (a[0], b[1])
-    if op == "mvn_std":
+    if rule == "declared":
         return declared
-    raise GraphError(f"node '{node}': unknown operator '{op}'")
+    raise GraphError(f"node '{node}': {op}: unknown shape rule '{rule}'")
 
 
 class Operand:
@@ -278,7 +277,7 @@ class Graph:
                 raise GraphError(f"node '{nm}': {e.op}: attribute must be finite, got {e.attr!r}")
             pshapes = [shapes[p] if p in shapes else self._refs[p].shape for p in parents]
             self._check_name(nm, shapes)
-            decl = normalize_shape(nm, e.shape_decl) if e.op == "mvn_std" else ()
+            decl = normalize_shape(nm, e.shape_decl) if info.shape_rule == "declared" else ()
             out = infer_shape(nm, e.op, pshapes, decl)
             shapes[nm] = out
             pending.append(NodeDecl(nm, rand, e.op, float(e.attr) if info.attr else 0.0,

@@ -172,7 +172,7 @@ def load(text: str) -> tuple[Graph, dict[str, np.ndarray], dict[str, np.ndarray]
                     raise GraphError(f"node '{nm}': unknown parent '{p}' (parents must be "
                                      "defined before the node)")
                 parents.append(g.ref(p))
-            e = Expr(op, parents, attr, dims if op == "mvn_std" else ())
+            e = Expr(op, parents, attr, dims if OPS[op].shape_rule == "declared" else ())
             ref = (g.sample if kw == "rand" else g.det)(nm, e)
             if ref.shape != dims:
                 raise GraphError(f"node '{nm}': declared shape {shape_str(dims)} differs from "

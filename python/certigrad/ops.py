@@ -1,18 +1,18 @@
 """Operator functions: each returns an unnamed :class:`~certigrad.graph.Expr`
-to pass to ``Graph.det`` / ``Graph.sample``. One function per operator of
-docs/semantics.md, named after it."""
+to pass to ``Graph.det`` / ``Graph.sample``. One function per operator of the
+generated table (certigrad._ops_table, from theories/Ops.v), named after it;
+tests/test_runtime_ops.py fails for an operator without its function."""
 
 from __future__ import annotations
 
 import numbers
 from typing import Iterable, Union
 
+from ._ops_table import OP_NAMES
 from .errors import GraphError
 from .graph import Expr, Operand
 
-__all__ = ["scale", "neg", "exp", "log", "sqrt", "sigmoid", "softplus", "add", "sub", "mul",
-           "div", "sum", "gemm", "mul_add", "mvn_kl", "mvn_empirical_kl", "bernoulli_neglogpdf",
-           "mvn", "mvn_std"]
+__all__ = list(OP_NAMES)
 
 
 def scale(a: float, x: Operand) -> Expr:

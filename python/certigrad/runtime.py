@@ -61,7 +61,8 @@ class Runtime:
 
     ``dtype`` is ``"float32"`` or ``"float64"``; feeds must be C-contiguous
     numpy arrays of that dtype (numbers and lists are converted). ``threads``
-    sets the Eigen/OpenMP threads used by the GEMMs."""
+    is the number of OpenMP threads of every kernel (the GEMMs, and the
+    elementwise kernels, reductions and Adam update on large arrays)."""
 
     def __init__(self, graph: Graph, dtype: Any = "float64", threads: int = 1) -> None:
         name = np.dtype(dtype).name if not isinstance(dtype, str) else dtype
