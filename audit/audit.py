@@ -6,6 +6,11 @@
    allowlisted axioms below.
 3. The printed assumptions equal the golden file audit/assumptions.expected
    (`--update` rewrites it).
+4. theories/Headlines.v restates exactly the theorems of headlines.txt: one
+   `Theorem X : X_statement. Proof. exact @Q. Qed.` per headline Q (X the
+   last component of Q, in the module of Q's folder), none other.  Since X is
+   proved by `exact @Q`, X rests on the axioms of Q and of X_statement; the
+   statements (small definitions) must rest on allowlisted axioms only.
 """
 import pathlib
 import re
@@ -31,7 +36,7 @@ ALLOWED = {
     "boolp.constructive_indefinite_description",
     # Hilbert's epsilon, used by mathcomp-analysis to make Stdlib's R a
     # realType; derived from constructive_indefinite_description and classic
-    # in theories/AxiomFacts.v (audited below as a headline).
+    # in theories/core/AxiomFacts.v (audited below as a headline).
     "Epsilon.epsilon_statement",
 }
 FORBIDDEN = re.compile(r"\b(Admitted|admit|Axiom|Axioms|Parameter|Parameters|Conjecture)\b")
@@ -69,8 +74,47 @@ def headlines() -> list[str]:
     return names
 
 
-def print_assumptions(names: list[str]) -> str:
-    modules = sorted({n.rsplit(".", 1)[0] for n in names})
+HEADLINES_V = ROOT / "theories" / "Headlines.v"
+RESTATEMENT = re.compile(
+    r"Theorem\s+([\w']+)\s*:\s*([\w']+)\s*\.\s*Proof\s*\.\s*exact\s+@([\w.']+)\s*\.\s*Qed\s*\.")
+
+
+def restatements() -> tuple[dict[str, str], list[str]]:
+    """Headlines.v's theorems, as {original: theorem's qualified name}, and
+    the errors of their form."""
+    found, errors = {}, []
+    text = strip_comments(HEADLINES_V.read_text())
+    module = None
+    for m in re.finditer(r"\bModule\s+(\w+)\s*\.|\bEnd\s+(\w+)\s*\.|\b(Theorem)\s", text):
+        if m.group(1):
+            module = m.group(1)
+        elif m.group(2):
+            if m.group(2) == module:
+                module = None
+        else:
+            r = RESTATEMENT.match(text, m.start())
+            if not r:
+                line = text[m.start():].split("\n", 1)[0]
+                errors.append(f"Headlines.v: not of the form `Theorem X : X_statement. Proof. exact @Q. Qed.`: {line}")
+                continue
+            thm, stmt, orig = r.groups()
+            if stmt != thm + "_statement":
+                errors.append(f"Headlines.v: {thm} is stated as {stmt}, not {thm}_statement")
+            if orig.rsplit(".", 1)[-1] != thm:
+                errors.append(f"Headlines.v: {thm} is proved from {orig}, of another name")
+            parts = orig.split(".")
+            if module is None or len(parts) < 3 or parts[1] != module.lower():
+                errors.append(f"Headlines.v: {thm} (from {orig}) is in module {module}, not the one of its folder")
+            if orig in found:
+                errors.append(f"Headlines.v: {orig} restated twice")
+            found[orig] = f"Certigrad.Headlines.{module}.{thm}"
+    return found, errors
+
+
+def print_assumptions(names: list[str], libraries: list[str] | None = None) -> str:
+    """coqc's output for `Print Assumptions` of each name, after requiring
+    `libraries` (by default the library of each name)."""
+    modules = libraries or sorted({n.rsplit(".", 1)[0] for n in names})
     src = "".join(f"Require {m}.\n" for m in modules)
     src += "".join(f'Print Assumptions {n}.\n' for n in names)
     with tempfile.TemporaryDirectory() as tmp:
@@ -111,6 +155,24 @@ def main() -> None:
         print(f"audit: {status} {name}: {len(axioms)} allowlisted axioms" + (f"; NOT ALLOWED: {bad}" if bad else ""))
         if bad:
             errors.append(f"{name} rests on {bad}")
+    # Headlines.v against headlines.txt, and the axioms of each restatement.
+    found, restate_errors = restatements()
+    restate_errors += [f"{n} has no restatement in theories/Headlines.v" for n in names if n not in found]
+    restate_errors += [f"theories/Headlines.v restates {o}, which is not in audit/headlines.txt"
+                       for o in found if o not in names]
+    listed = [n for n in names if n in found]
+    restated = [found[n] + "_statement" for n in listed]
+    restated_sets = axioms_of(print_assumptions(restated, ["Certigrad.Headlines"])) if restated else []
+    if len(restated_sets) != len(restated):
+        restate_errors.append(f"expected {len(restated)} Print Assumptions answers for Headlines.v, "
+                              f"got {len(restated_sets)}")
+    for stmt, axioms in zip(restated, restated_sets):
+        if axioms - ALLOWED:
+            restate_errors.append(f"{stmt} rests on {sorted(axioms - ALLOWED)}")
+    if not restate_errors:
+        print(f"audit: ok theories/Headlines.v restates the {len(names)} headlines (exact @original; "
+              f"statements on allowlisted axioms)")
+    errors += restate_errors
     golden = ROOT / "audit" / "assumptions.expected"
     (ROOT / "_build").mkdir(exist_ok=True)
     (ROOT / "_build" / "assumptions.txt").write_text(output)

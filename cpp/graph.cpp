@@ -50,7 +50,7 @@ void check_shape(const std::string& node, const Shape& s) {
 
 }  // namespace
 
-// The shape rule of the operator (theories/Ops.v, apply_shape_rule), with the
+// The shape rule of the operator (theories/core/Ops.v, apply_shape_rule), with the
 // runtime's messages. A rule missing from the switch is a compile error.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic error "-Wswitch"

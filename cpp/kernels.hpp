@@ -1,5 +1,5 @@
 // One kernel struct per operator of cpp/ops_table.hpp (generated from
-// theories/Ops.v), named after its Coq constructor, with its forward and
+// theories/core/Ops.v), named after its Coq constructor, with its forward and
 // backward rules side by side:
 //   K::fwd(a)           the node's value into a.out (the runtime has checked
 //                       the operator's domain, from the table, before);
@@ -204,7 +204,7 @@ void check_entries(const Args<T>& a, const OpInfo& o, Ok ok) {
 template <class T>
 void check_domain(const Args<T>& a, Op op) {
   const OpInfo& o = op_info(op);
-  switch (o.dom_rule) {  // theories/Ops.v, dom_ok
+  switch (o.dom_rule) {  // theories/core/Ops.v, dom_ok
     case DomRule::none:
       return;
     case DomRule::pos:

@@ -1,5 +1,5 @@
 // The operator table of the C++ runtime: cpp/ops_table.hpp, generated from
-// theories/Ops.v by `certigrad-ref --ops-cpp` (the enum Op, kOps and the
+// theories/core/Ops.v by `certigrad-ref --ops-cpp` (the enum Op, kOps and the
 // X-macro lists CERTIGRAD_DET_OPS / CERTIGRAD_RAND_OPS). Each operator has
 // one kernel struct in kernels.hpp, named after its Coq constructor.
 #pragma once

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-sys.path.insert(0, os.path.dirname(__file__))  # tests/graphgen.py importable
+sys.path.insert(0, os.path.dirname(__file__))  # the package tests/harness/ importable
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """The link between the AEVB theorem and what ``certigrad train-vae`` trains.
 
-``theories/AevbUnbiased.v`` proves unbiasedness for ``aevb_graph`` of
-``theories/AevbGraph.v``; the extracted oracle prints that very graph
+``theories/aevb/AevbUnbiased.v`` proves unbiasedness for ``aevb_graph`` of
+``theories/aevb/AevbGraph.v``; the extracted oracle prints that very graph
 (``certigrad-ref --aevb N_IN HIDDEN LATENT BATCH``). These tests check that
 the graph ``certigrad.vae.build_graph`` builds is the same graph node for
 node (names, operators, parents, shapes, inputs, params, costs), at the real
@@ -18,7 +18,7 @@ import pytest
 import certigrad as cg
 from certigrad import interchange, vae
 
-import oracle
+from harness import oracle
 
 SIZES = [vae.VaeConfig(), vae.VaeConfig(n_in=6, hidden=8, latent=2, batch_size=3)]
 

@@ -19,7 +19,7 @@ AEVB (6-8-2, batch 3) with the C++ runtime in float64:
   two means agree with each other within 4 combined standard errors on
   every entry.
 
-False alarms (tests/stats.py rule, union bound): 14 + 14 + 272 + 1 entries
+False alarms (tests/harness/stats.py rule, union bound): 14 + 14 + 272 + 1 entries
 at P = 6.3e-5 each: at most 1.9 % per change of seeds; the seeds are fixed.
 """
 

@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 
 import certigrad as cg
+from harness.references import reference, value_kinds
+from harness.table import TABLE
 
 R = np.random.default_rng(7)
 SHAPE = (3, 4)
@@ -48,33 +50,25 @@ def sigm(x):
     return 1 / (1 + np.exp(-x))
 
 
-# op -> (domain of each parent, reduction?, numpy pullbacks (g, v, *parents) -> per parent)
+# op -> (kind of each parent's values, numpy pullbacks -> one per parent), from the
+# operator table and the registry of test references (tests/harness/references.py):
+# elementwise operators with one parent (g, v, x), with several (g, v, *parents),
+# reductions to a scalar (g, *parents). scale and gemm have tests of their own below.
+def _pullbacks(op: str, with_value: bool) -> Callable:
+    pull = reference(op).pullbacks
+    return (lambda g, v, *xs: pull(None, g, v, *xs)) if with_value else \
+        (lambda g, *xs: pull(None, g, None, *xs))
+
+
+_SAME = [n for n, r in TABLE.items()
+         if r.kind == "det" and r.shape_rule == "same" and not r.has_attribute]
 UNARY: dict[str, tuple[str, Callable]] = {
-    "neg": ("any", lambda g, v, x: [-g]),
-    "exp": ("any", lambda g, v, x: [g * v]),
-    "log": ("pos", lambda g, v, x: [g / x]),
-    "sqrt": ("pos", lambda g, v, x: [g / (2 * v)]),
-    "sigmoid": ("any", lambda g, v, x: [g * v * (1 - v)]),
-    "softplus": ("any", lambda g, v, x: [g * sigm(x)]),
-}
+    op: (value_kinds(op)[0], _pullbacks(op, True)) for op in _SAME if TABLE[op].arity == 1}
 BINARY: dict[str, tuple[tuple[str, ...], Callable]] = {
-    "add": (("any", "any"), lambda g, v, x, y: [g, g]),
-    "sub": (("any", "any"), lambda g, v, x, y: [g, -g]),
-    "mul": (("any", "any"), lambda g, v, x, y: [g * y, g * x]),
-    "div": (("any", "nonzero"), lambda g, v, x, y: [g / y, -g * x / (y * y)]),
-    "mul_add": (("any", "any", "any"), lambda g, v, x, y, z: [g * y, g * x, g]),
-}
+    op: (value_kinds(op), _pullbacks(op, True)) for op in _SAME if TABLE[op].arity > 1}
 REDUCE: dict[str, tuple[tuple[str, ...], Callable]] = {
-    "sum": (("any",), lambda g, x: [g * np.ones_like(x)]),
-    "mvn_kl": (("any", "pos"), lambda g, mu, s: [g * mu, g * (s - 1 / s)]),
-    # d/dmu, d/dsigma, d/dz of ln N(z; mu, sigma^2) - ln N(z; 0, 1)
-    "mvn_empirical_kl": (("any", "pos", "any"),
-                         lambda g, mu, s, z: [g * (z - mu) / s**2,
-                                              g * ((z - mu) ** 2 / s**3 - 1 / s),
-                                              g * (z - (z - mu) / s**2)]),
-    "bernoulli_neglogpdf": (("unit", "unit"), lambda g, p, x: [g * ((1 - x) / (1 - p) - x / p),
-                                                            g * (np.log(1 - p) - np.log(p))]),
-}
+    op: (value_kinds(op), _pullbacks(op, False)) for op, r in TABLE.items()
+    if r.kind == "det" and r.shape_rule in ("scalar", "same_to_scalar")}
 
 
 def elementwise_case(op: str, kinds: tuple[str, ...]):
@@ -107,7 +101,8 @@ def test_scale() -> None:
     feeds = {"x": _vals("any"), "w": _vals("any")}
     res = cg.Runtime(g).run(feeds, values=True)
     np.testing.assert_allclose(res.values["y"], -2.5 * feeds["x"], rtol=1e-15)
-    np.testing.assert_allclose(res.grads["x"], -2.5 * feeds["w"], rtol=1e-15)
+    (expect,) = reference("scale").pullbacks(-2.5, feeds["w"], None, feeds["x"])  # -2.5 w
+    np.testing.assert_allclose(res.grads["x"], expect, rtol=1e-15)
     np.testing.assert_allclose(res.grads["x"], fd_grads(g, feeds)["x"], rtol=1e-6, atol=1e-8)
 
 
@@ -175,8 +170,9 @@ def test_gemm() -> None:
     f = {"A": _vals("any", (3, 5)), "B": _vals("any", (5, 2)), "w": _vals("any", (3, 2))}
     res = cg.Runtime(g).run(f, values=True)
     np.testing.assert_allclose(res.values["y"], f["A"] @ f["B"], rtol=1e-13)
-    np.testing.assert_allclose(res.grads["A"], f["w"] @ f["B"].T, rtol=1e-13)
-    np.testing.assert_allclose(res.grads["B"], f["A"].T @ f["w"], rtol=1e-13)
+    dA, dB = reference("gemm").pullbacks(None, f["w"], None, f["A"], f["B"])  # w B^T, A^T w
+    np.testing.assert_allclose(res.grads["A"], dA, rtol=1e-13)
+    np.testing.assert_allclose(res.grads["B"], dB, rtol=1e-13)
     fd = fd_grads(g, f)
     np.testing.assert_allclose(res.grads["A"], fd["A"], rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(res.grads["B"], fd["B"], rtol=1e-6, atol=1e-8)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import certigrad as cg
-from graphgen import GenGraph, graphs
+from harness.strategies import GenGraph, graphs
 
 EXAMPLE = """certigrad-graph 1
 input  x : 3 4                 # a given value, not differentiated

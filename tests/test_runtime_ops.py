@@ -1,6 +1,6 @@
 """Every operator of the table, in every part of the project.
 
-The table is ``all_ops`` in theories/Ops.v; the oracle prints it as
+The table is ``all_ops`` in theories/core/Ops.v; the oracle prints it as
 ops/ops.json (``certigrad-ref --ops``), cpp/ops_table.hpp (``--ops-cpp``)
 and python/certigrad/_ops_table.py (``--ops-py``), all three committed and
 diffed by ``dune test``. Here, for every operator of the table:
@@ -10,14 +10,18 @@ diffed by ``dune test``. Here, for every operator of the table:
 - it has a C++ kernel (a missing one does not compile; here the runtime
   runs it, forward and backward) and a DSL function in ``certigrad.ops``;
 - it has a golden oracle case extraction/test/cases/op_NAME.graph;
-- every per-operator test reference answers for it, on a one-node graph,
-  and agrees with the oracle: the generator's forward or sample
-  (tests/graphgen.py), the error-bound model and the 60-digit evaluator of
-  tests/test_differential.py, and the PyTorch estimator of
-  tests/test_torch_agreement.py.
+- it has an entry of its kind in the test references' registry
+  (tests/harness/references.py), and every reference answers for it, on a
+  one-node graph, and agrees with the oracle: the numpy forward or sample
+  (which the generator tests/harness/strategies.py uses), the error-bound
+  model (tests/harness/error_model.py), the 60-digit evaluator
+  (tests/harness/exact.py) and the PyTorch estimator
+  (tests/harness/torch_estimator.py).
 
 A missing generated file, kernel, function, golden case or reference entry
-is a failure, never a skip.
+is a failure, never a skip. A missing declared test dependency (torch,
+mpmath) is a skip with its reason, and a failure when CI=true
+(tests/harness/deps.py).
 """
 
 from __future__ import annotations
@@ -31,9 +35,15 @@ import numpy as np
 import pytest
 
 import certigrad as cg
-import oracle
 from certigrad import _core
-from graphgen import TABLE, GenGraph, eval_op, sample_op
+from harness import oracle
+from harness.deps import require
+from harness.error_model import model_run
+from harness.exact import exact_run
+from harness.graph_text import parse_graph
+from harness.references import missing_entries
+from harness.strategies import TABLE, GenGraph, eval_op, sample_op
+from harness.torch_estimator import torch_estimator
 
 REPO = Path(__file__).resolve().parent.parent
 GENERATED = {  # file -> the oracle's flag that prints it
@@ -191,8 +201,9 @@ def _as_result(values: dict, costs: dict, total: Any, grads: dict,
             "grads": {k: conv(v) for k, v in grads.items()}}
 
 
-def ref_graphgen(gg: GenGraph, text: str) -> dict[str, Any]:
-    """The generator's own forward values (eval_op / sample_op)."""
+def ref_numpy(gg: GenGraph, text: str) -> dict[str, Any]:
+    """The registry's numpy forward or sample, as the generator evaluates
+    it (eval_op / sample_op): the values."""
     return {"values": {n[0]: gg.forward[n[0]] for n in gg.nodes}}
 
 
@@ -204,35 +215,39 @@ def ref_runtime(gg: GenGraph, text: str) -> dict[str, Any]:
 
 
 def ref_model(gg: GenGraph, text: str) -> dict[str, Any]:
-    """tests/test_differential.py: the error-bound model (model_forward,
-    model_pullbacks, model_score)."""
-    import test_differential as td
-
-    r = td.model_run(td.parse_graph(text))
+    """tests/harness/error_model.py: the error-bound model (the registry's
+    model_forward, model_pullbacks, model_score)."""
+    r = model_run(parse_graph(text))
     return _as_result(r["values"], r["costs"], r["total"], r["grads"], lambda t: t.v)
 
 
 def ref_exact(gg: GenGraph, text: str) -> dict[str, Any]:
-    """tests/test_differential.py: the 60-digit evaluator (exact_run)."""
-    import test_differential as td
-
-    r = td.exact_run(td.parse_graph(text))
+    """tests/harness/exact.py: the 60-digit evaluator (the registry's
+    exact_forward, exact_pullbacks, exact_score)."""
+    require("mpmath")
+    r = exact_run(parse_graph(text))
     f = lambda a: np.array([float(t) for t in np.asarray(a, dtype=object).ravel()])  # noqa: E731
     return _as_result(r["values"], r["costs"], r["total"], r["grads"], f)
 
 
 def ref_torch(gg: GenGraph, text: str) -> dict[str, Any]:
-    """tests/test_torch_agreement.py: the PyTorch estimator."""
-    import torch  # noqa: F401  (a declared test dependency: missing is a failure)
-
-    import test_torch_agreement as tt
-
-    costs, total, values, grads = tt.torch_estimator(gg)
+    """tests/harness/torch_estimator.py: the PyTorch estimator (the
+    registry's torch_forward, torch_log_density)."""
+    torch = require("torch")
+    costs, total, values, grads = torch_estimator(gg, torch)
     return _as_result(values, costs, total, grads)
 
 
-REFERENCES = {"graphgen": ref_graphgen, "runtime": ref_runtime, "model": ref_model,
+REFERENCES = {"numpy": ref_numpy, "runtime": ref_runtime, "model": ref_model,
               "exact": ref_exact, "torch": ref_torch}
+
+
+def test_the_registry_covers_the_table() -> None:
+    """One entry of the operator's kind per operator of the table, none for
+    another operator."""
+    missing = missing_entries()
+    assert not missing, "the test references' registry does not match the operator table:\n  " \
+        + "\n  ".join(missing)
 
 
 @pytest.mark.parametrize("ref", sorted(REFERENCES))
@@ -241,8 +256,8 @@ def test_every_reference_answers_for_every_op(name: str, ref: str) -> None:
     try:
         gg = one_node_graph(name)
     except ValueError as e:
-        pytest.fail(f"tests/graphgen.py has no reference for '{name}' (eval_op / sample_op): "
-                    f"{e!r}")
+        pytest.fail(f"tests/harness/references.py has no numpy reference for '{name}' "
+                    f"(forward / sample): {e!r}")
     text = gg.to_text()
     want = oracle.run(text)
     try:

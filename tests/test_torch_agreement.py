@@ -1,78 +1,39 @@
-"""The runtime against PyTorch autograd on random graphs (tests/graphgen.py)
-over every operator, with explicit draws. PyTorch computes the estimator of
-docs/semantics.md as the gradient of the surrogate
-``C + sum_mvn stopgrad(C) * log N(stopgrad(x); mu, sigma)``, with each sample
-a constant (its adjoint does not flow to its parents)."""
+"""The runtime against PyTorch autograd on random graphs
+(tests/harness/strategies.py) over every operator, with explicit draws.
+PyTorch computes the estimator of docs/semantics.md as the gradient of the
+surrogate ``C + sum_mvn stopgrad(C) * log N(stopgrad(x); mu, sigma)``, with
+each sample a constant (its adjoint does not flow to its parents):
+tests/harness/torch_estimator.py, from the registry's torch formulas."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
 import certigrad as cg
-from graphgen import TABLE, GenGraph, graphs
+from harness.deps import require
+from harness.strategies import TABLE, GenGraph, graphs
+from harness.torch_estimator import torch_estimator as _torch_estimator
 
-torch = pytest.importorskip("torch")
-F = torch.nn.functional
+torch: Any = None  # set by _torch below
+F: Any = None
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _torch() -> None:
+    """torch, a declared test dependency: without it every test here is
+    skipped, with the reason, and fails when CI=true (tests/harness/deps.py)."""
+    global torch, F
+    torch = require("torch")
+    F = torch.nn.functional
 
 
 def torch_estimator(gg: GenGraph):
-    t: dict[str, "torch.Tensor"] = {}
-    for name, _, param in gg.inputs:
-        t[name] = torch.tensor(gg.values[name], dtype=torch.float64, requires_grad=param)
-    scores = []
-    for name, kind, op, attr, parents, _ in gg.nodes:
-        p = [t[q] for q in parents]
-        if kind == "rand":
-            x = torch.tensor(gg.draws[name], dtype=torch.float64)
-            if op == "mvn":
-                mu, s = p
-                scores.append((-(x - mu) ** 2 / (2 * s * s) - torch.log(s)).sum())
-            t[name] = x
-            continue
-        if op == "scale":
-            v = attr * p[0]
-        elif op == "neg":
-            v = -p[0]
-        elif op in ("exp", "log", "sqrt", "sigmoid"):
-            v = getattr(torch, op)(p[0])
-        elif op == "softplus":
-            v = F.softplus(p[0])
-        elif op == "add":
-            v = p[0] + p[1]
-        elif op == "sub":
-            v = p[0] - p[1]
-        elif op == "mul":
-            v = p[0] * p[1]
-        elif op == "div":
-            v = p[0] / p[1]
-        elif op == "sum":
-            v = p[0].sum()
-        elif op == "gemm":
-            v = p[0] @ p[1]
-        elif op == "mul_add":
-            v = p[0] * p[1] + p[2]
-        elif op == "mvn_kl":
-            v = ((p[0] ** 2 + p[1] ** 2 - 1) / 2 - torch.log(p[1])).sum()
-        elif op == "mvn_empirical_kl":
-            mu, sd, z = p
-            std = torch.distributions.Normal(torch.zeros_like(z), torch.ones_like(z))
-            v = (torch.distributions.Normal(mu, sd).log_prob(z) - std.log_prob(z)).sum()
-        elif op == "bernoulli_neglogpdf":
-            v = -(p[1] * torch.log(p[0]) + (1 - p[1]) * torch.log1p(-p[0])).sum()
-        else:
-            raise AssertionError(op)
-        t[name] = v
-    C = sum(t[c] for c in gg.costs)
-    surrogate = C + sum(C.detach() * s for s in scores)
-    params = [t[n] for n in gg.params]
-    grads = (torch.autograd.grad(surrogate, params, allow_unused=True)
-             if params and surrogate.requires_grad else [None] * len(params))
-    out = {n: (g.numpy() if g is not None else np.zeros(gg.values[n].shape))
-           for n, g in zip(gg.params, grads)}
-    return ({c: float(t[c].detach()) for c in gg.costs}, float(C.detach()),
-            {n[0]: t[n[0]].detach().numpy() for n in gg.nodes}, out)
+    """tests/harness/torch_estimator.py on ``gg``: (costs, total, values, grads)."""
+    return _torch_estimator(gg, torch)
 
 
 def close(a, b, rtol, scale=None):

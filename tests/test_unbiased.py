@@ -13,7 +13,7 @@ for every parameter entry
 
     |mean - analytic| <= 4 SE          (SE = sample std / sqrt N)
 
-(tests/stats.py: ``check``). The SAME rule must reject deliberately biased
+(tests/harness/stats.py: ``check``). The SAME rule must reject deliberately biased
 estimators built from the same runs:
 
 * ``no_score``: the score terms dropped. Computed with the runtime itself on
@@ -88,7 +88,7 @@ import numpy as np
 import pytest
 
 import certigrad as cg
-from stats import P_ENTRY, Z_CRIT, assert_unbiased, check, family_false_alarm_bound
+from harness.stats import P_ENTRY, Z_CRIT, assert_unbiased, check, family_false_alarm_bound
 
 Feeds = Mapping[str, np.ndarray]
 
@@ -328,7 +328,7 @@ CASES: dict[str, Case] = {c.name: c for c in [
          _exp_reparam_analytic, N_PATH, 107, stop_grad=("z",), biased=("stop_grad",)),
 ]}
 
-FLOOR = {"float64": 1e-9, "float32": 1e-5}  # rounding floor (tests/stats.py)
+FLOOR = {"float64": 1e-9, "float32": 1e-5}  # rounding floor (tests/harness/stats.py)
 
 
 def case_seed(case: Case, dtype: str) -> int:

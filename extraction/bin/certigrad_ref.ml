@@ -5,7 +5,7 @@
    certigrad-ref --ops-cpp  prints it as a C++ header (cpp/ops_table.hpp)
    certigrad-ref --ops-py   prints it as a Python module (python/certigrad/_ops_table.py)
    certigrad-ref --aevb N_IN HIDDEN LATENT BATCH [naive]
-                          prints the AEVB graph of theories/AevbGraph.v (or the naive one)
+                          prints the AEVB graph of theories/aevb/AevbGraph.v (or the naive one)
    certigrad-ref --transform STEP... < graph
                           prints the graph after the extracted transformations
                           (integrate_kl:NODE, reparameterize:NODE:NEW)

@@ -305,7 +305,7 @@ let graph_text (g : float C.graph) : string =
   Buffer.contents b
 
 (* [certigrad-ref --aevb N_IN HIDDEN LATENT BATCH [naive]]: the AEVB graph
-   of theories/AevbGraph.v (the one the AEVB theorem is about), or the
+   of theories/aevb/AevbGraph.v (the one the AEVB theorem is about), or the
    naive one it is transformed from. *)
 let aevb_text (sizes : string list) (naive : bool) : (string, string) Stdlib.result =
   match List.map int_of_string_opt sizes with

@@ -41,7 +41,7 @@ class OpInfo:
     domain_rule: Optional[str] = None
 
 
-#: The operator table, in the order of theories/Ops.v: every row of the
+#: The operator table, in the order of theories/core/Ops.v: every row of the
 #: generated certigrad._ops_table (``certigrad-ref --ops-py``).
 OPS: dict[str, OpInfo] = {
     r.name: OpInfo(r.name, r.arity, r.kind == "rand", r.has_attribute, r.shape_rule,
@@ -71,7 +71,7 @@ def normalize_shape(node: str, shape: Union[int, Iterable[int]]) -> Shape:
 
 def infer_shape(node: str, op: str, parents: Sequence[Shape], declared: Shape = ()) -> Shape:
     """Output shape of ``op`` on parents of the given shapes, by its shape rule
-    (theories/Ops.v, apply_shape_rule; the same messages as the C++ checker)."""
+    (theories/core/Ops.v, apply_shape_rule; the same messages as the C++ checker)."""
     info = OPS.get(op)
     if info is None:
         raise GraphError(f"node '{node}': unknown operator '{op}'")

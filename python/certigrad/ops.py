@@ -1,6 +1,6 @@
 """Operator functions: each returns an unnamed :class:`~certigrad.graph.Expr`
 to pass to ``Graph.det`` / ``Graph.sample``. One function per operator of the
-generated table (certigrad._ops_table, from theories/Ops.v), named after it;
+generated table (certigrad._ops_table, from theories/core/Ops.v), named after it;
 tests/test_runtime_ops.py fails for an operator without its function."""
 
 from __future__ import annotations

@@ -45,7 +45,7 @@ __all__ = [
 #: the expectation of its sampled gradient (``backprop``) is the gradient of
 #: the expected cost of Certigrad's naive AEVB (sampled z, empirical KL).
 #: tests/test_aevb_link.py checks, through the extracted oracle, that this
-#: graph is node for node ``aevb_graph`` of theories/AevbGraph.v.
+#: graph is node for node ``aevb_graph`` of theories/aevb/AevbGraph.v.
 THEOREM = "Certigrad.AevbUnbiased.aevb_unbiased"
 
 #: Parameter names, in the order of the formulas (encoder, then decoder).
@@ -80,7 +80,7 @@ def param_shapes(cfg: VaeConfig) -> dict[str, tuple[int, int]]:
 def build_graph(cfg: VaeConfig = VaeConfig()) -> "cg.Graph":
     """The AEVB training graph: input ``x``, the seven weights as parameters,
     random node ``eps``, costs ``kl`` and ``nll`` (both summed over the batch).
-    It is ``aevb_graph`` of theories/AevbGraph.v, the graph :data:`THEOREM`
+    It is ``aevb_graph`` of theories/aevb/AevbGraph.v, the graph :data:`THEOREM`
     is about."""
     g, W, x, mu, sigma = _encoder(cfg)
     eps = g.sample("eps", cg.mvn_std((cfg.latent, cfg.batch_size)))
@@ -92,11 +92,11 @@ def build_graph(cfg: VaeConfig = VaeConfig()) -> "cg.Graph":
 
 
 def build_naive_graph(cfg: VaeConfig = VaeConfig()) -> "cg.Graph":
-    """Certigrad's naive AEVB (``naive_aevb`` of theories/AevbGraph.v): ``z``
+    """Certigrad's naive AEVB (``naive_aevb`` of theories/aevb/AevbGraph.v): ``z``
     drawn from N(mu, sigma^2) (its gradient goes through the score function)
     and the empirical KL ``log N(z; mu, sigma^2) - log N(z; 0, I)`` as a cost.
     Its expected cost is that of :func:`build_graph`'s graph (the two
-    certified transformations of theories/Transform.v turn one into the
+    certified transformations of theories/aevb/Transform.v turn one into the
     other); its sampled gradients are unbiased too, with a larger variance."""
     g, W, x, mu, sigma = _encoder(cfg)
     z = g.sample("z", cg.mvn(mu, sigma))

@@ -8,17 +8,9 @@
     - [*_line], [*_vec], [*_mx]: the same for one entry of a vector or matrix
       parameter.
     Each is stated under an explicit integrable dominating function [g]. *)
-From Coq Require Import Reals Lra Psatz.
-From HB Require Import structures.
-From mathcomp Require Import all_ssreflect ssralg ssrnum ssrint interval finmap matrix.
-From mathcomp.classical Require Import boolp classical_sets functions cardinality fsbigop mathcomp_extra set_interval.
-From mathcomp.analysis Require Import signed reals ereal topology normedtype sequences esum measure lebesgue_measure numfun lebesgue_integral derive realfun Rstruct exp trigo.
+From Certigrad Require Import Preamble.
+From mathcomp Require Import matrix.
 From Certigrad Require Import Leibniz LebesgueFTC Gaussian.
-Import Order.TTheory GRing.Theory Num.Def Num.Theory.
-Import numFieldNormedType.Exports.
-Set Implicit Arguments.
-Unset Strict Implicit.
-Unset Printing Implicit Defensive.
 Local Open Scope classical_set_scope.
 Local Open Scope ring_scope.
 

@@ -26,17 +26,8 @@
     integrable).
     [score_function_swap_n_mean]: the partial derivative with respect to one
     mean, E[h xs * (x_j - m_j) / s_j^2]. *)
-From Coq Require Import Reals Lra Psatz.
-From HB Require Import structures.
-From mathcomp Require Import all_ssreflect ssralg ssrnum ssrint interval finmap.
-From mathcomp.classical Require Import boolp classical_sets functions cardinality fsbigop mathcomp_extra set_interval.
-From mathcomp.analysis Require Import signed reals ereal topology normedtype sequences esum measure lebesgue_measure numfun lebesgue_integral derive realfun Rstruct exp trigo.
+From Certigrad Require Import Preamble.
 From Certigrad Require Import Leibniz LebesgueFTC Gaussian ExpectationSwap GaussianIntegral GaussianND.
-Import Order.TTheory GRing.Theory Num.Def Num.Theory.
-Import numFieldNormedType.Exports.
-Set Implicit Arguments.
-Unset Strict Implicit.
-Unset Printing Implicit Defensive.
 Local Open Scope classical_set_scope.
 Local Open Scope ring_scope.
 

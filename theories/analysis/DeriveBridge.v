@@ -6,19 +6,8 @@
     Leibniz.v with the Coquelicot notion. *)
 From Coq Require Import Reals.
 From Coquelicot Require Import Coquelicot.
-From HB Require Import structures.
-From mathcomp Require Import all_ssreflect ssralg ssrnum ssrint interval finmap.
-From mathcomp.classical Require Import boolp classical_sets functions mathcomp_extra.
-From mathcomp.classical Require Import cardinality fsbigop.
-From mathcomp.analysis Require Import signed reals ereal topology normedtype Rstruct.
-From mathcomp.analysis Require Import sequences esum measure lebesgue_measure.
-From mathcomp.analysis Require Import numfun lebesgue_integral derive.
+From Certigrad Require Import Preamble.
 From Certigrad Require Import Leibniz.
-Import Order.TTheory GRing.Theory Num.Def Num.Theory.
-Import numFieldNormedType.Exports.
-Set Implicit Arguments.
-Unset Strict Implicit.
-Unset Printing Implicit Defensive.
 Local Open Scope classical_set_scope.
 Local Open Scope ring_scope.
 

@@ -37,16 +37,12 @@
     domination) are in GaussianBridge.v. *)
 
 From Coq Require Import Reals.
-From HB Require Import structures.
-From mathcomp Require Import all_ssreflect ssralg ssrnum ssrint interval finmap.
-From mathcomp.classical Require Import boolp classical_sets functions mathcomp_extra.
-From mathcomp.classical Require Import cardinality fsbigop.
-From mathcomp.analysis Require Import signed reals ereal topology normedtype Rstruct.
-From mathcomp.analysis Require Import sequences esum measure lebesgue_measure.
-From mathcomp.analysis Require Import numfun lebesgue_integral derive.
+From Certigrad Require Import Preamble.
+(* Coq's implicit-argument defaults, not mathcomp's: see Preamble.v. *)
+Unset Implicit Arguments.
+Set Strict Implicit.
+Set Printing Implicit Defensive.
 From Certigrad Require Import Leibniz DeriveBridge.
-Import Order.TTheory GRing.Theory Num.Def Num.Theory.
-Import numFieldNormedType.Exports.
 (* The Stdlib list functions ([map], [nth], [seq]) and Coquelicot's
    derivatives, imported last, take precedence over the mathcomp names. *)
 From Coq Require Import String List.

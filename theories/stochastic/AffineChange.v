@@ -37,16 +37,12 @@
       the Gaussian forms [Lint_gauss_affine], [Lintegrable_gauss_affine],
       which are the hypotheses of Reparameterize.v's section [Reparam]. *)
 From Coq Require Import Reals Lra.
-From HB Require Import structures.
-From mathcomp Require Import all_ssreflect ssralg ssrnum ssrint interval finmap.
-From mathcomp.classical Require Import boolp classical_sets functions cardinality fsbigop.
-From mathcomp.classical Require Import mathcomp_extra.
-From mathcomp.analysis Require Import signed reals ereal topology normedtype sequences esum.
-From mathcomp.analysis Require Import measure lebesgue_measure numfun lebesgue_integral Rstruct.
+From Certigrad Require Import Preamble.
+(* Coq's implicit-argument defaults, not mathcomp's: see Preamble.v. *)
+Unset Implicit Arguments.
+Set Strict Implicit.
+Set Printing Implicit Defensive.
 From Certigrad Require GaussianND Stochastic.
-Import Order.TTheory GRing.Theory Num.Def Num.Theory.
-Import numFieldNormedType.Exports.
-Unset Printing Implicit Defensive.
 Local Open Scope classical_set_scope.
 Local Open Scope ring_scope.
 

@@ -7,17 +7,8 @@
     [is_derive_gauss_logpdf] and [is_derive_gauss_pdf].
     Later sections: integrability of exponentially bounded functions against
     the density, the moments, and the normalisation. *)
-From Coq Require Import Reals Lra Psatz.
-From HB Require Import structures.
-From mathcomp Require Import all_ssreflect ssralg ssrnum ssrint interval finmap.
-From mathcomp.classical Require Import boolp classical_sets functions cardinality fsbigop mathcomp_extra set_interval.
-From mathcomp.analysis Require Import signed reals ereal topology normedtype sequences esum measure lebesgue_measure numfun lebesgue_integral derive realfun Rstruct exp trigo.
+From Certigrad Require Import Preamble.
 From Certigrad Require Import Leibniz LebesgueFTC.
-Import Order.TTheory GRing.Theory Num.Def Num.Theory.
-Import numFieldNormedType.Exports.
-Set Implicit Arguments.
-Unset Strict Implicit.
-Unset Printing Implicit Defensive.
 Local Open Scope classical_set_scope.
 Local Open Scope ring_scope.
 

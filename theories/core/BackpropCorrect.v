@@ -126,8 +126,8 @@ End Suffix.
 
 (** * The theorem *)
 
-Theorem backprop_correct_of_ops :
-  (forall o : dop R, dop_correct o) ->
+(** The theorem, as a proposition. *)
+Definition backprop_correct_statement : Prop :=
   forall (g : graph R) (inputs draws : env R),
   check_graph g = CheckOk ->
   deterministic g ->
@@ -139,6 +139,9 @@ Theorem backprop_correct_of_ops :
   is_derive (fun t => total_cost R_ops g (forward R_ops g (set_entry inputs p j t) draws))
     (nth j (find_val inputs p) 0)
     (nth j (find_val (backprop R_ops g inputs draws) p) 0).
+
+Theorem backprop_correct_of_ops :
+  (forall o : dop R, dop_correct o) -> backprop_correct_statement.
 Proof.
   intros Hops g inputs draws Hchk Hdet Hdata Hdom p j Hp Hj.
   pose proof (check_graph_sound g Hchk) as Hwf.
@@ -180,16 +183,5 @@ Proof.
 Qed.
 
 (** The headline: deterministic backprop is the gradient. *)
-Theorem backprop_correct :
-  forall (g : graph R) (inputs draws : env R),
-  check_graph g = CheckOk ->
-  deterministic g ->
-  wf_data g inputs draws ->
-  domains_hold g inputs draws ->
-  forall (p : string) (j : nat),
-  In p (g_params g) ->
-  (j < shape_size (find_shape (shape_env g) p))%nat ->
-  is_derive (fun t => total_cost R_ops g (forward R_ops g (set_entry inputs p j t) draws))
-    (nth j (find_val inputs p) 0)
-    (nth j (find_val (backprop R_ops g inputs draws) p) 0).
+Theorem backprop_correct : backprop_correct_statement.
 Proof. exact (backprop_correct_of_ops all_dops_correct). Qed.

@@ -35,18 +35,10 @@ From Coq Require Import Reals List.
 (* Coquelicot first (for its canonical structures on R); mathcomp's names
    come later and win; Coquelicot's derivative is [Derive.is_derive]. *)
 From Coquelicot Require Import Coquelicot.
-From HB Require Import structures.
-From mathcomp Require Import all_ssreflect ssralg ssrnum ssrint interval finmap.
-From mathcomp.classical Require Import boolp classical_sets functions cardinality fsbigop mathcomp_extra set_interval.
-From mathcomp.analysis Require Import signed reals ereal topology normedtype sequences esum measure lebesgue_measure numfun lebesgue_integral derive realfun Rstruct exp trigo.
+From Certigrad Require Import Preamble.
 From Certigrad Require Import DeriveBridge Gaussian GaussianIntegral GaussianND GaussianBridge.
 (* Imported last: [gauss_pdf] is Stochastic's, [norm1] is GrowthDefs'. *)
 From Certigrad Require Import Stochastic StochasticPre GrowthDefs.
-Import Order.TTheory GRing.Theory Num.Def Num.Theory.
-Import numFieldNormedType.Exports.
-Set Implicit Arguments.
-Unset Strict Implicit.
-Unset Printing Implicit Defensive.
 Local Open Scope ring_scope.
 (* [%R] is mathcomp's ring scope; [%coqR] (mathcomp's landau.v key) marks
    Stdlib's R_scope, the terms of GrowthDefs.v and StochasticPre.v. *)

@@ -1,55 +1,50 @@
 """Random well-formed certigrad graphs for property tests and the
-differential harness against the oracle ``certigrad-ref``.
+differential harness against the oracle ``certigrad-ref`` (hypothesis
+strategies).
 
 Independent of the runtime: it imports neither certigrad nor its extension
-(only numpy and hypothesis); the operator table is the generated
-python/certigrad/_ops_table.py, loaded from its file. A generated :class:`GenGraph` carries the graph,
-the value of every input and param, and an explicit draw for every rand
-node, and prints itself in the interchange format of docs/format.md
-(:meth:`GenGraph.to_text`).
+(only numpy and hypothesis); the operators are those of the generated table
+(tests/harness/table.py) and their numpy forward and sample come from the
+registry (tests/harness/references.py). A generated :class:`GenGraph`
+carries the graph, the value of every input and param, and an explicit draw
+for every rand node, and prints itself in the interchange format of
+docs/format.md (:meth:`GenGraph.to_text`).
 
 Every operator of the table can appear (``ALL_OPS``, including the random
 ones). Values are chosen inside each operator's domain (the table's domain
-parent and rule) with a margin, by evaluating the graph in float64 as it grows
-(:func:`eval_op`): entries that must be > 0 are >= 0.05, != 0 have
-|y| >= 0.1, in (0, 1) lie in [0.02, 0.98]; ``exp`` inputs are <= 4, and every
-value at most 1e4 in magnitude. Parents are reused at random, so fan-out (a
-node feeding several nodes, or the same node twice) is common.
+parent and rule, or the registry's ``generator_kinds``) with a margin, by
+evaluating the graph in float64 as it grows (:func:`eval_op`): entries that
+must be > 0 are >= 0.05, != 0 have |y| >= 0.1, in (0, 1) lie in [0.02, 0.98];
+"small" ones (``exp`` inputs) are <= 4, and every value at most 1e4 in
+magnitude. Parents are reused at random, so fan-out (a node feeding several
+nodes, or the same node twice) is common.
 
     from hypothesis import given
-    from graphgen import graphs
+    from harness.strategies import graphs
 
     @given(graphs())
     def test_something(gg):
         text = gg.to_text()          # certigrad-graph 1
+
+:func:`cases` is the differential harness's strategy of graph texts (mostly
+small graphs, some wide ones, some with the runtime's sigmoid-bernoulli
+pair).
 """
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import numpy as np
 from hypothesis import strategies as st
 
-__all__ = ["ALL_OPS", "TABLE", "GenGraph", "graphs", "eval_op", "sample_op"]
+from .references import generator_kind, reference
+from .table import ARITY, OP_NAMES, RANDOM, TABLE
 
+__all__ = ["ALL_OPS", "TABLE", "GenGraph", "graphs", "cases", "eval_op", "sample_op"]
 
-def _load_table():
-    path = Path(__file__).resolve().parent.parent / "python" / "certigrad" / "_ops_table.py"
-    spec = importlib.util.spec_from_file_location("_certigrad_ops_table", path)
-    assert spec is not None and spec.loader is not None, path
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod.TABLE
-
-
-TABLE = {r.name: r for r in _load_table()}
-ALL_OPS = list(TABLE)
-ARITY = {n: r.arity for n, r in TABLE.items()}
-RANDOM = {n for n, r in TABLE.items() if r.kind == "rand"}
+ALL_OPS = list(OP_NAMES)
 MAX_ABS = 1e4
 
 
@@ -98,76 +93,21 @@ class GenGraph:
         return dict(self.values)
 
 
-def _softplus(x: np.ndarray) -> np.ndarray:
-    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
-
-
 def eval_op(op: str, attr: Optional[float], ps: list[np.ndarray]) -> np.ndarray:
-    """Forward value of a deterministic operator in float64 (numpy)."""
-    x = ps[0] if ps else None
-    if op == "scale":
-        return attr * x
-    if op == "neg":
-        return -x
-    if op == "exp":
-        return np.exp(x)
-    if op == "log":
-        return np.log(x)
-    if op == "sqrt":
-        return np.sqrt(x)
-    if op == "sigmoid":
-        return 1 / (1 + np.exp(-x))
-    if op == "softplus":
-        return _softplus(x)
-    if op == "add":
-        return x + ps[1]
-    if op == "sub":
-        return x - ps[1]
-    if op == "mul":
-        return x * ps[1]
-    if op == "div":
-        return x / ps[1]
-    if op == "sum":
-        return np.asarray(np.sum(x))
-    if op == "gemm":
-        return x @ ps[1]
-    if op == "mul_add":
-        return x * ps[1] + ps[2]
-    if op == "mvn_kl":
-        mu, s = ps
-        return np.asarray(np.sum((mu * mu + s * s - 1) / 2 - np.log(s)))
-    if op == "mvn_empirical_kl":
-        mu, s, z = ps
-        d = (z - mu) / s
-        return np.asarray(np.sum((z * z - d * d) / 2 - np.log(s)))
-    if op == "bernoulli_neglogpdf":
-        p, y = ps
-        return np.asarray(-np.sum(y * np.log(p) + (1 - y) * np.log1p(-p)))
-    raise ValueError(op)
+    """Forward value of a deterministic operator in float64 (numpy; the
+    registry's ``forward``)."""
+    return reference(op).forward(attr, ps)
 
 
 def sample_op(op: str, ps: list[np.ndarray], shape: tuple[int, ...],
               rng: np.random.Generator) -> np.ndarray:
     """A sample of a random operator (the graph's explicit draw), float64."""
-    if op == "mvn_std":
-        return rng.standard_normal(shape)
-    if op == "mvn":
-        return ps[0] + ps[1] * rng.standard_normal(shape)
-    raise ValueError(op)
+    return reference(op).sample(ps, shape, rng)
 
 
-# What each parent position of an operator requires of its values: the
-# table's domain rule ("pos", "nonzero", "unit") at its domain parent, and
-# small inputs for exp (no overflow past MAX_ABS).
-def _req(op: str, i: int) -> str:
-    r = TABLE[op]
-    if r.domain_parent == i:
-        return r.domain_rule
-    if op == "exp":
-        return "small"
-    return "any"
-
-
+# What a parent position requires of its values (generator_kind): the
+# table's domain rule ("pos", "nonzero", "unit") at its domain parent, or the
+# registry's generator_kinds ("small" for exp: no overflow past MAX_ABS).
 def _ok(req: str, v: np.ndarray) -> bool:
     if req == "pos":
         return bool(np.all(v >= 0.05))
@@ -244,8 +184,9 @@ def graphs(draw, max_nodes: int = 8, max_dim: int = 4, ops: Optional[list[str]] 
                 parents = [a, b]
                 shape = (shapes[a][0], shapes[b][1])
             else:
-                first = pick(_req(op, 0), None)
-                parents = [first] + [pick(_req(op, i), shapes[first]) for i in range(1, ARITY[op])]
+                first = pick(generator_kind(op, 0), None)
+                parents = [first] + [pick(generator_kind(op, i), shapes[first])
+                                     for i in range(1, ARITY[op])]
                 shape = () if rule in ("scalar", "same_to_scalar") else shapes[first]
                 if TABLE[op].has_attribute:
                     attr = draw(st.sampled_from([-1.5, -0.5, 0.25, 0.5, 2.0, 3.0]), label="attr")
@@ -279,3 +220,52 @@ def graphs(draw, max_nodes: int = 8, max_dim: int = 4, ops: Optional[list[str]] 
         costs.append(add_input("any", ()))
     gg.costs = costs
     return gg
+
+
+def add_logit_pair(draw: Any, gg: GenGraph) -> None:
+    """Appends ``ls = sigmoid z`` and the cost ``lb = bernoulli_neglogpdf ls
+    x``: the runtime's logit form of bernoulli_neglogpdf, fused through the
+    sigmoid unless ``ls`` also feeds ``lu = sum ls``. ``z`` is an existing
+    reference with entries in [-3.5, 3.5] (so p = sigmoid z is inside
+    [0.029, 0.971]) or a fresh param; ``x`` an existing reference of the
+    same shape or a fresh input in [0, 1]."""
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1), label="logit seed"))
+    small = sorted(n for n, v in gg.forward.items() if np.all(np.abs(v) <= 3.5))
+    if small and draw(st.booleans(), label="reuse z"):
+        z = draw(st.sampled_from(small), label="z")
+    else:
+        shape = tuple(draw(st.integers(1, 4)) for _ in range(draw(st.integers(0, 2))))
+        z = "lz"
+        gg.inputs.append((z, shape, True))
+        gg.values[z] = gg.forward[z] = rng.uniform(-3.5, 3.5, shape)
+    shape = np.shape(gg.forward[z])
+    same = sorted(n for n, v in gg.forward.items() if np.shape(v) == shape)
+    if draw(st.booleans(), label="reuse x"):
+        x = draw(st.sampled_from(same), label="x")
+    else:
+        x = "lx"
+        gg.inputs.append((x, shape, draw(st.booleans(), label="x param")))
+        gg.values[x] = gg.forward[x] = rng.uniform(0.0, 1.0, shape)
+    gg.nodes.append(("ls", "det", "sigmoid", None, (z,), shape))
+    gg.forward["ls"] = eval_op("sigmoid", None, [gg.forward[z]])
+    gg.nodes.append(("lb", "det", "bernoulli_neglogpdf", None, ("ls", x), ()))
+    if not draw(st.booleans(), label="fused"):
+        gg.nodes.append(("lu", "det", "sum", None, ("ls",), ()))
+    gg.costs.append("lb")
+
+
+@st.composite
+def cases(draw: Any, ops: Optional[list[str]] = None) -> str:
+    """Graph texts for the differential harness: mostly small graphs (up to
+    10 nodes, dims up to 4), one in ten with dims up to 24 (blocked GEMM and
+    SIMD paths over several packets); one in five gets a sigmoid-bernoulli
+    pair (the runtime's logit-form and fused paths, which :func:`graphs`
+    rarely forms by chance). Shrinks towards small graphs without the pair,
+    whose operators are the first of ``ops`` (default: the table, in its
+    order)."""
+    wide = draw(st.integers(0, 9), label="wide") == 9
+    gg = draw(graphs(max_nodes=6, max_dim=24, ops=ops) if wide else
+              graphs(max_nodes=10, max_dim=4, ops=ops))
+    if draw(st.integers(0, 4), label="logit pair") == 4:
+        add_logit_pair(draw, gg)
+    return gg.to_text()

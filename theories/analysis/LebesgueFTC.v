@@ -11,17 +11,8 @@
     - improper versions over the whole line (further below).
     It also provides the tactics [to_std]/[std_goal]/[to_std_in] that turn
     mathcomp arithmetic on [R] into Stdlib arithmetic for [lra]/[nra]. *)
-From Coq Require Import Reals Lra Psatz.
-From HB Require Import structures.
-From mathcomp Require Import all_ssreflect ssralg ssrnum ssrint interval finmap.
-From mathcomp.classical Require Import boolp classical_sets functions cardinality fsbigop mathcomp_extra set_interval.
-From mathcomp.analysis Require Import signed reals ereal topology normedtype sequences esum measure lebesgue_measure numfun lebesgue_integral derive realfun exp trigo Rstruct.
+From Certigrad Require Import Preamble.
 From Certigrad Require Import Leibniz.
-Import Order.TTheory GRing.Theory Num.Def Num.Theory.
-Import numFieldNormedType.Exports.
-Set Implicit Arguments.
-Unset Strict Implicit.
-Unset Printing Implicit Defensive.
 Local Open Scope classical_set_scope.
 Local Open Scope ring_scope.
 

@@ -42,16 +42,14 @@
     cost is computable: [expect_gauss_draw_sq] gives
     [E[x^2] = e^(2 theta) + theta^2]. *)
 From Coq Require Import Reals Lra.
-From HB Require Import structures.
-From mathcomp Require Import all_ssreflect ssralg ssrnum ssrint interval finmap.
-From mathcomp.classical Require Import boolp classical_sets functions cardinality fsbigop mathcomp_extra set_interval.
-From mathcomp.analysis Require Import signed reals ereal topology normedtype sequences esum measure lebesgue_measure numfun lebesgue_integral derive realfun Rstruct exp trigo.
+From Certigrad Require Import Preamble.
+(* Coq's implicit-argument defaults, not mathcomp's: see Preamble.v. *)
+Unset Implicit Arguments.
+Set Strict Implicit.
+Set Printing Implicit Defensive.
 From Coquelicot Require Derive.
 From Certigrad Require Import Leibniz LebesgueFTC DeriveBridge Gaussian GaussianIntegral.
 From Certigrad Require Stochastic.
-Import Order.TTheory GRing.Theory Num.Def Num.Theory.
-Import numFieldNormedType.Exports.
-Unset Printing Implicit Defensive.
 Local Open Scope classical_set_scope.
 Local Open Scope ring_scope.
 

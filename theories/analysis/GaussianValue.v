@@ -14,17 +14,8 @@
       [gauss_aux 0 = atan 1 = pi/4];
     - [gauss_aux n --> 0], so [gauss_prim n --> sqrt(2 pi)/2], and the
       improper Newton-Leibniz theorem of LebesgueFTC.v concludes. *)
-From Coq Require Import Reals Lra Psatz.
-From HB Require Import structures.
-From mathcomp Require Import all_ssreflect ssralg ssrnum ssrint interval finmap.
-From mathcomp.classical Require Import boolp classical_sets functions cardinality fsbigop mathcomp_extra set_interval.
-From mathcomp.analysis Require Import signed reals ereal topology normedtype sequences esum measure lebesgue_measure numfun lebesgue_integral derive realfun Rstruct exp trigo.
+From Certigrad Require Import Preamble.
 From Certigrad Require Import Leibniz LebesgueFTC Gaussian.
-Import Order.TTheory GRing.Theory Num.Def Num.Theory.
-Import numFieldNormedType.Exports.
-Set Implicit Arguments.
-Unset Strict Implicit.
-Unset Printing Implicit Defensive.
 Local Open Scope classical_set_scope.
 Local Open Scope ring_scope.
 

@@ -13,15 +13,7 @@
     Tools proved on the way (there is no sequential characterisation of limits
     at [0^'] in 0.6): [cvg_dnbhs0_seq], [is_derive_seq], [is_derive1P],
     [near_dnbhs0P], and the mean-value bound [derive_lipschitz]. *)
-From HB Require Import structures.
-From mathcomp Require Import all_ssreflect ssralg ssrnum ssrint interval finmap.
-From mathcomp.classical Require Import boolp classical_sets functions cardinality fsbigop mathcomp_extra.
-From mathcomp.analysis Require Import signed reals ereal topology normedtype sequences esum measure lebesgue_measure numfun lebesgue_integral derive realfun exp trigo.
-Import Order.TTheory GRing.Theory Num.Def Num.Theory.
-Import numFieldNormedType.Exports.
-Set Implicit Arguments.
-Unset Strict Implicit.
-Unset Printing Implicit Defensive.
+From Certigrad Require Import Preamble.
 Local Open Scope classical_set_scope.
 Local Open Scope ring_scope.
 Section real_tools.

@@ -11,7 +11,7 @@
     a draw, each with the right number of entries. *)
 
 From Coq Require Import List Arith Bool String.
-From Certigrad Require Import Scalar Tensor Ops Graph.
+From Certigrad Require Import Scalar Tensor Messages Ops Graph.
 Import ListNotations.
 Open Scope string_scope.
 

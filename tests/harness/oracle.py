@@ -1,5 +1,6 @@
 """The reference oracle ``certigrad-ref`` (extracted from Coq) as a Python
-function, for the differential harness (tests/test_differential.py).
+function, for the differential harness (tests/test_differential.py,
+tests/harness/compare.py).
 
 The binary is ``$CERTIGRAD_REF`` when that is set, else
 ``_build/default/extraction/certigrad-ref`` (built by ``dune build``). A
@@ -13,7 +14,7 @@ oracle and returns its ``certigrad-result 1`` output parsed by
 package (the runtime under test), and strict: every line must be one of
 the documented forms.
 
-    import oracle
+    from harness import oracle
     res = oracle.run(text)
     res["values"]["h"]   # float64 array, flat row-major, one per det/rand node
     res["costs"]["c"]    # float, one per cost, in cost order
@@ -36,7 +37,7 @@ import numpy as np
 __all__ = ["OracleError", "OracleNotFound", "DEFAULT_PATH", "find", "run", "run_raw",
            "parse_result", "replay_command"]
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 DEFAULT_PATH = REPO / "_build" / "default" / "extraction" / "certigrad-ref"
 
 

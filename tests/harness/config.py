@@ -1,0 +1,21 @@
+"""Paths and run settings of the differential harness (environment
+variables, docs/testing.md)."""
+
+from __future__ import annotations
+
+import os
+
+from .table import REPO
+
+__all__ = ["REPO", "REPORT", "FAILURE", "OPS_JSON", "EXAMPLES", "SEED", "BOUND_EXAMPLES"]
+
+REPORT = REPO / "_build" / "differential-report.txt"
+FAILURE = REPO / "_build" / "differential-failure.graph"
+OPS_JSON = REPO / "ops" / "ops.json"
+
+#: distinct graphs compared by test_runtime_matches_oracle
+EXAMPLES = int(os.environ.get("CERTIGRAD_DIFF_EXAMPLES", "2000"))
+#: unset: derandomized (the same graphs on every run); N: another reproducible sample
+SEED = os.environ.get("CERTIGRAD_DIFF_SEED")
+#: graphs checked against 60-digit arithmetic
+BOUND_EXAMPLES = int(os.environ.get("CERTIGRAD_DIFF_BOUND_EXAMPLES", "150"))
