@@ -85,3 +85,12 @@ def test_transformation_errors_name_the_node(steps, message):
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 1
     assert out.stderr.strip() == message
+
+
+def test_the_logged_theorem_is_an_audited_headline():
+    # train-vae logs vae.THEOREM; it must name a theorem the audit checks.
+    from pathlib import Path
+    headlines = Path(__file__).resolve().parents[1] / "audit" / "headlines.txt"
+    names = [line.split("#")[0].strip() for line in headlines.read_text().splitlines()]
+    assert vae.THEOREM in names
+    assert vae.THEOREM.endswith("AevbUnbiased.aevb_unbiased")

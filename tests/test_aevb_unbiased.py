@@ -1,7 +1,7 @@
 """The AEVB theorem, tested: naive (score-function) and trained (pathwise)
 estimators have the same mean, the gradient of one expected cost.
 
-``Certigrad.AevbUnbiased.aevb_unbiased`` says: the mean of ``backprop`` on the
+``Certigrad.aevb.AevbUnbiased.aevb_unbiased`` says: the mean of ``backprop`` on the
 trained AEVB graph (closed-form KL, ``z = sigma * eps + mu``) is the gradient
 of the naive AEVB's expected cost (``z ~ N(mu, sigma^2)``, empirical KL).
 The naive graph's own ``backprop`` (score-function term for ``z``) is

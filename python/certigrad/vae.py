@@ -46,7 +46,7 @@ __all__ = [
 #: the expected cost of Certigrad's naive AEVB (sampled z, empirical KL).
 #: tests/test_aevb_link.py checks, through the extracted oracle, that this
 #: graph is node for node ``aevb_graph`` of theories/aevb/AevbGraph.v.
-THEOREM = "Certigrad.AevbUnbiased.aevb_unbiased"
+THEOREM = "Certigrad.aevb.AevbUnbiased.aevb_unbiased"
 
 #: Parameter names, in the order of the formulas (encoder, then decoder).
 PARAM_NAMES = ("W_enc1", "W_enc2", "W_mu", "W_logsigma2", "W_dec1", "W_dec2", "W_p")
