@@ -168,3 +168,54 @@ Proof.
   - apply D_const.
   - apply D_plus; [apply IH; intros k Hk; apply H; lia|apply H; lia].
 Qed.
+
+(** * The theorem *)
+
+(** Entry [j] of [p] of [backprop] on shard [(g, inputs)] with the draws
+    of a final point [vd] of its run: the integrand of [expected_grad]. *)
+Definition sampled_grad (g : graph R) (inputs : env R) (p : string) (j : nat)
+    (vd : env R * env R) : R :=
+  nth j (find_val (backprop R_ops g inputs (snd vd)) p) 0.
+
+Definition shard_mean_unbiased_statement : Prop :=
+  forall (K : nat) (G : nat -> graph R) (I : nat -> env R) (p : string) (j : nat) (a b t0 : R),
+  a < t0 < b ->
+  (forall k, (k < K)%nat ->
+     check_graph (G k) = CheckOk /\
+     inputs_fit (G k) (I k) /\
+     In p (g_params (G k)) /\
+     (j < shape_size (find_shape (shape_env (G k)) p))%nat /\
+     nth j (find_val (I k) p) 0 = t0 /\
+     reachable_domains (G k) (I k) p j a b /\
+     is_gintegrable (G k) (I k) p j a b /\
+     can_differentiate_under_integrals (G k) (I k) p j a b) ->
+  (forall k, (k < K)%nat ->
+     dintegrable (fun vd => nth j (find_val (backprop R_ops (G k) (I k) (snd vd)) p) 0)
+       (graph_dist (G k) (I k))) ->
+  is_derive
+    (fun t => isum K (fun k => expected_cost (G k) (set_input_entry (I k) p j t)) / INR K)
+    t0
+    (expect
+       (fun vds => isum K (fun k =>
+          nth j (find_val (backprop R_ops (G k) (I k) (snd (nth k vds ([], [])))) p) 0) / INR K)
+       (dist_indep (map (fun k => graph_dist (G k) (I k)) (seq 0 K)))).
+
+Theorem shard_mean_unbiased : shard_mean_unbiased_statement.
+Proof.
+  intros K G I p j a b t0 Hab Hpre Hint.
+  destruct (expect_indep_isum ([], []) K (fun k => graph_dist (G k) (I k))
+              (fun k => sampled_grad (G k) (I k) p j)) as (_ & IJ & EJ).
+  { intros k Hk. split; [|exact (Hint k Hk)].
+    destruct (Hpre k Hk) as (Hchk & Hfit & _ & _ & Ht0 & Hdom & _).
+    apply graph_dist_normal; [exact Hchk|exact Hfit|].
+    pose proof (reachable_domains_at _ _ _ _ a b t0 Hdom Hab) as H.
+    rewrite set_input_entry_set_entry, <- Ht0, set_entry_same in H. exact H. }
+  unfold Rdiv. rewrite (expect_scal_r _ _ _ IJ). rewrite EJ.
+  apply (is_derive_eq _ _ (isum K (fun k => expected_grad (G k) (I k) p j) * / INR K)).
+  2:{ apply Rmult_eq_compat_r, isum_ext. intros k _. reflexivity. }
+  eapply is_derive_eq; [apply D_mult; [|apply D_const]|].
+  - apply (is_derive_isum K _ (fun k => expected_grad (G k) (I k) p j)). intros k Hk.
+    destruct (Hpre k Hk) as (Hchk & Hfit & Hp & Hj & Ht0 & Hdom & Hgi & Hdu).
+    rewrite <- Ht0. apply (backprop_unbiased (G k) (I k) p j a b); auto. rewrite Ht0. exact Hab.
+  - cbv beta. ring.
+Qed.
