@@ -817,10 +817,68 @@ Proof.
   inversion H; subst. auto.
 Qed.
 
-Theorem backprop_unbiased_of_ops :
-  (forall o : dop R, dop_correct o) -> backprop_unbiased_statement.
+(** The curve moves entry [j] of [p], with the unit tangent; at the
+    entry's value it is at [inputs]. *)
+Lemma input_curve_tangents (g : graph R) (inputs : env R) (p : string) (j : nat) :
+  wf_graph g -> inputs_fit g inputs -> In p (g_params g) ->
+  (j < shape_size (find_shape (shape_env g) p))%nat ->
+  forall t, curve_tangents (fun r => shape_size (find_shape (shape_env g) r))
+              (map fst (input_senv g)) (input_curve inputs p j)
+              (unit_tangent (fun r => shape_size (find_shape (shape_env g) r)) p j) t.
 Proof.
-  intros Hops g inputs p j a b Hchk Hfit Hp Hj Hab Hdom Hint Hdomin.
+  intros Hwf Hfit Hp Hj t. pose proof Hwf as (_ & _ & _ & Hpin & _).
+  apply (curve_tangents_ext _ _ (fun u => set_entry inputs p j u)).
+  - intros u. unfold input_curve. symmetry. apply set_input_entry_set_entry.
+  - apply set_entry_tangents; [exact (input_values_sized g inputs Hwf Hfit)| |exact Hj].
+    rewrite input_senv_names. now apply Hpin.
+Qed.
+
+Lemma input_curve_at (inputs : env R) (p : string) (j : nat) :
+  input_curve inputs p j (nth j (find_val inputs p) 0) = inputs.
+Proof. unfold input_curve. rewrite set_input_entry_set_entry. apply set_entry_same. Qed.
+
+Section Leaves.
+Hypothesis Hops : forall o : dop R, dop_correct o.
+Variable g : graph R.
+Variable inputs : env R.
+Variable p : string.
+Variable j : nat.
+Variables a b : R.
+Hypothesis Hchk : check_graph g = CheckOk.
+Hypothesis Hfit : inputs_fit g inputs.
+Hypothesis Hp : In p (g_params g).
+Hypothesis Hj : (j < shape_size (find_shape (shape_env g) p))%nat.
+Hypothesis Hdom : reachable_domains g inputs p j a b.
+
+(** The graph's family is smooth on the interval. *)
+Lemma smooth_pgraph : smooth (cost_of g) a b (pgraph g inputs p j).
+Proof.
+  pose proof (check_graph_sound g Hchk) as Hwf.
+  pose proof Hwf as (_ & _ & _ & _ & Hwfn & _ & _).
+  pose proof (input_curve_tangents g inputs p j Hwf Hfit Hp Hj) as Hcurve.
+  apply (smooth_pnodes g a b Hops (g_nodes g) (input_senv g)); auto.
+  - apply wf_graph_good, Hwf.
+  - apply costs_covered, Hwf.
+  - exact (proj1 (Hcurve 0)).
+  - intros r Hr k t _. eexists. apply (Hcurve t), Hr.
+Qed.
+
+(** At every final point of the run from [inputs], entry [j] of [p] of
+    [backprop] is the unrolled estimator (the integrand of [uest_pnodes]):
+    the pathwise derivative of the total cost plus the total cost times
+    the sum of the scores of the draws. *)
+Lemma backprop_leaf_estimator :
+  a < nth j (find_val inputs p) 0 < b ->
+  dist_all (fun vd =>
+      Derive (fun t => total_cost R_ops g (forward_nodes R_ops (shape_env g) (snd vd) (g_nodes g)
+                                             (input_curve inputs p j t)))
+        (nth j (find_val inputs p) 0)
+      + (0 + score_sum (shape_env g) (snd vd) (g_nodes g) (input_curve inputs p j)
+               (nth j (find_val inputs p) 0)) * total_cost R_ops g (fst vd)
+      = nth j (find_val (backprop R_ops g inputs (snd vd)) p) 0)
+    (graph_dist g inputs).
+Proof.
+  intros Hab.
   pose proof (check_graph_sound g Hchk) as Hwf.
   pose proof (wf_graph_nodup g Hwf) as Hndg.
   pose proof (wf_graph_good g Hwf) as Hgood.
@@ -828,34 +886,13 @@ Proof.
   pose proof Hwf as (Hndin & _ & _ & Hpin & Hwfn & _ & _).
   set (t0 := nth j (find_val inputs p) 0) in *.
   set (sz := fun r => shape_size (find_shape (shape_env g) r)).
-  set (P := pgraph g inputs p j).
   assert (HpS : In p (map fst (input_senv g))) by (rewrite input_senv_names; now apply Hpin).
-  (* the input values have their sizes *)
   pose proof (input_values_sized g inputs Hwf Hfit) as Hin_len.
-  (* the curve moves entry [j] of [p], with the unit tangent *)
-  assert (Hcurve : forall t, curve_tangents sz (map fst (input_senv g)) (input_curve inputs p j)
-                               (unit_tangent sz p j) t).
-  { intros t. apply (curve_tangents_ext _ _ (fun u => set_entry inputs p j u)).
-    - intros u. unfold input_curve. symmetry. apply set_input_entry_set_entry.
-    - apply set_entry_tangents; [exact Hin_len|exact HpS|exact Hj]. }
-  assert (Hc0 : input_curve inputs p j t0 = inputs).
-  { unfold input_curve. rewrite set_input_entry_set_entry. apply set_entry_same. }
-  (* the expected cost along the curve is the family's value *)
-  apply (is_derive_ext (pval (cost_of g) P)).
-  { intros t. symmetry. apply expected_cost_pgraph. }
-  (* differentiation under the integrals, and the unrolled estimator *)
-  replace (expected_grad g inputs p j) with (uest (cost_of g) P t0 0).
-  { apply (pval_derive_uest (cost_of g) a b); [|exact Hint|exact Hdomin|exact Hab].
-    apply (smooth_pnodes g a b Hops (g_nodes g) (input_senv g)); auto.
-    - apply costs_covered, Hwf.
-    - exact (proj1 (Hcurve t0)).
-    - intros r Hr k t _. eexists. apply (Hcurve t), Hr. }
-  (* the estimator's expectation, draw by draw *)
-  unfold P, pgraph. rewrite uest_pnodes.
-  2:{ rewrite shape_env_names in Hndg. eapply NoDup_app_r. exact Hndg. }
+  pose proof (input_curve_tangents g inputs p j Hwf Hfit Hp Hj) as Hcurve.
+  pose proof (input_curve_at inputs p j) as Hc0. fold t0 in Hc0.
   pose proof (run_nodes_leaf g a b t0 Hab (g_nodes g) (input_senv g) (input_curve inputs p j) []
                 Hwfn Hdom) as Hleaf.
-  rewrite Hc0 in Hleaf |- *. unfold expected_grad, graph_dist. apply expect_ext_all.
+  rewrite Hc0 in Hleaf. unfold graph_dist.
   eapply dist_all_impl; [|exact Hleaf]. intros [v dr] [Hv Hall]. simpl in Hv, Hall |- *.
   rewrite backprop_eq_naive_wf by exact Hwf.
   rewrite find_val_naive_backprop by exact Hp.
@@ -882,6 +919,30 @@ Proof.
     + apply Hcurve.
     + rewrite Hc0. exact Hv.
   - apply sum_unit_tangent; [exact Hndin|exact HpS|exact Hj].
+Qed.
+
+End Leaves.
+
+Theorem backprop_unbiased_of_ops :
+  (forall o : dop R, dop_correct o) -> backprop_unbiased_statement.
+Proof.
+  intros Hops g inputs p j a b Hchk Hfit Hp Hj Hab Hdom Hint Hdomin.
+  pose proof (check_graph_sound g Hchk) as Hwf.
+  pose proof (wf_graph_nodup g Hwf) as Hndg.
+  set (t0 := nth j (find_val inputs p) 0) in *.
+  set (P := pgraph g inputs p j).
+  (* the expected cost along the curve is the family's value *)
+  apply (is_derive_ext (pval (cost_of g) P)).
+  { intros t. symmetry. apply expected_cost_pgraph. }
+  (* differentiation under the integrals, and the unrolled estimator *)
+  replace (expected_grad g inputs p j) with (uest (cost_of g) P t0 0).
+  { apply (pval_derive_uest (cost_of g) a b); [|exact Hint|exact Hdomin|exact Hab].
+    exact (smooth_pgraph Hops g inputs p j a b Hchk Hfit Hp Hj Hdom). }
+  (* the estimator's expectation, draw by draw *)
+  unfold P, pgraph. rewrite uest_pnodes.
+  2:{ rewrite shape_env_names in Hndg. eapply NoDup_app_r. exact Hndg. }
+  rewrite input_curve_at. unfold expected_grad. apply expect_ext_all.
+  exact (backprop_leaf_estimator Hops g inputs p j a b Hchk Hfit Hp Hj Hdom Hab).
 Qed.
 
 (** The headline: no premise left but the named preconditions of the
