@@ -482,51 +482,69 @@ Lemma score_sum_rand (se : senv) (d : env R) (r : reference) (o : rop) (ps : lis
   score_sum se d ns (fun t => (ref_name r, find_val d (ref_name r)) :: valsC t) t0.
 Proof. reflexivity. Qed.
 
+(** The unrolled estimator at a final point [vd] of the run of [ns]: the
+    pathwise derivative of the total cost plus the total cost times [s]
+    plus the sum of the scores of the draws. *)
+Definition unrolled_est (g : graph R) (se : senv) (ns : list (node R)) (valsC : R -> env R)
+    (t0 s : R) (vd : env R * env R) : R :=
+  Derive (fun t => total_cost R_ops g (forward_nodes R_ops se (snd vd) ns (valsC t))) t0
+  + (s + score_sum se (snd vd) ns valsC t0) * total_cost R_ops g (fst vd).
+
+(** After the draw [xs] of a random node, the estimator of the rest of the
+    run, with the scores of [xs] accumulated, is the estimator of the run
+    with the node, at every final point. *)
+Lemma unrolled_est_rand (g : graph R) (t0 : R) (se : senv) (r : reference) (o : rop)
+    (ps : list string) (ns : list (node R)) (valsC : R -> env R) (draws : env R) (s : R)
+    (xs : list R) :
+  ~ In (ref_name r) (map node_name ns) -> length xs = shape_size (ref_shape r) ->
+  dist_all (fun vd =>
+      unrolled_est g se ns (fun t => (ref_name r, xs) :: valsC t) t0
+        (acc_score (map (fun k t => entry_dens o (map (find_val (valsC t)) ps) k)
+                        (seq 0 (shape_size (ref_shape r)))) xs t0 s) vd =
+      unrolled_est g se (NRand r o ps :: ns) valsC t0 s vd)
+    (run_nodes se ns ((ref_name r, xs) :: valsC t0) ((ref_name r, xs) :: draws)).
+Proof.
+  intros Hn Hxs.
+  eapply dist_all_impl; [|apply run_nodes_draws]. intros [v d] [dn [Hd Hdn]]. simpl in Hd.
+  assert (Hfind : find_val d (ref_name r) = xs).
+  { unfold find_val. rewrite Hd, lookup_app_notin.
+    - simpl. now rewrite String.eqb_refl.
+    - intros Hin. apply Hn, Hdn, Hin. }
+  unfold unrolled_est. simpl fst; simpl snd.
+  rewrite score_sum_rand, Hfind.
+  assert (Hfw : (fun t => total_cost R_ops g (forward_nodes R_ops se d (NRand r o ps :: ns) (valsC t)))
+                = (fun t => total_cost R_ops g (forward_nodes R_ops se d ns ((ref_name r, xs) :: valsC t)))).
+  { apply functional_extensionality. intros t. now rewrite forward_nodes_rand, Hfind. }
+  rewrite Hfw. unfold node_score. rewrite Hfind.
+  rewrite (acc_score_map (fun k t => entry_dens o (map (find_val (valsC t)) ps) k)) by exact Hxs.
+  simpl. ring.
+Qed.
+
 (** [uest] of the graph's family is the expectation, over the graph's
-    distribution at [t0], of the pathwise derivative of the total cost
-    plus the total cost times the sum of the scores of the draws. *)
+    distribution at [t0], of the unrolled estimator. *)
 Lemma uest_pnodes (g : graph R) (t0 : R) (se : senv) (ns : list (node R)) :
   forall (valsC : R -> env R) (draws : env R) (s : R),
   NoDup (map node_name ns) ->
   uest (cost_of g) (pnodes se ns valsC draws) t0 s =
-  expect (fun vd =>
-      Derive (fun t => total_cost R_ops g (forward_nodes R_ops se (snd vd) ns (valsC t))) t0
-      + (s + score_sum se (snd vd) ns valsC t0) * total_cost R_ops g (fst vd))
-    (run_nodes se ns (valsC t0) draws).
+  expect (unrolled_est g se ns valsC t0 s) (run_nodes se ns (valsC t0) draws).
 Proof.
   induction ns as [|n ns IH]; intros valsC draws s Hnd.
-  - simpl. unfold cost_of. simpl. ring.
+  - simpl. unfold cost_of, unrolled_est. simpl. ring.
   - inversion Hnd as [|? ? Hn Hnd']; subst.
     destruct n as [r o ps|r o ps].
     + simpl. rewrite IH by exact Hnd'. apply expect_ext_all, dist_all_true.
-      intros vd. unfold node_name. simpl. ring.
+      intros vd. unfold unrolled_est. simpl. unfold node_name. simpl. ring.
     + change (pnodes se (NRand r o ps :: ns) valsC draws) with
         (pdraw_list
            (map (fun k t => entry_dens o (map (find_val (valsC t)) ps) k)
                 (seq 0 (shape_size (ref_shape r))))
            (fun x => pnodes se ns (fun t => (ref_name r, x) :: valsC t) ((ref_name r, x) :: draws))).
-      rewrite (uest_pdraw_list (cost_of g)
-                 (fun vd => Derive (fun t => total_cost R_ops g
-                               (forward_nodes R_ops se (snd vd) (NRand r o ps :: ns) (valsC t))) t0
-                    + (s + score_sum se (snd vd) (NRand r o ps :: ns) valsC t0)
-                      * total_cost R_ops g (fst vd)) _ _
+      rewrite (uest_pdraw_list (cost_of g) (unrolled_est g se (NRand r o ps :: ns) valsC t0 s) _ _
                  (fun x => run_nodes se ns ((ref_name r, x) :: valsC t0) ((ref_name r, x) :: draws))).
       * simpl. unfold rand_dens. rewrite map_map. reflexivity.
       * intros xs Hxs. rewrite map_length, seq_length in Hxs.
         rewrite IH by exact Hnd'. apply expect_ext_all.
-        eapply dist_all_impl; [|apply run_nodes_draws]. intros [v d] [dn [Hd Hdn]]. simpl in Hd.
-        assert (Hfind : find_val d (ref_name r) = xs).
-        { unfold find_val. rewrite Hd, lookup_app_notin.
-          - simpl. now rewrite String.eqb_refl.
-          - intros Hin. apply Hn, Hdn, Hin. }
-        simpl fst; simpl snd.
-        rewrite score_sum_rand, Hfind.
-        assert (Hfw : (fun t => total_cost R_ops g (forward_nodes R_ops se d (NRand r o ps :: ns) (valsC t)))
-                      = (fun t => total_cost R_ops g (forward_nodes R_ops se d ns ((ref_name r, xs) :: valsC t)))).
-        { apply functional_extensionality. intros t. now rewrite forward_nodes_rand, Hfind. }
-        rewrite Hfw. unfold node_score. rewrite Hfind.
-        rewrite (acc_score_map (fun k t => entry_dens o (map (find_val (valsC t)) ps) k)) by exact Hxs.
-        simpl. ring.
+        apply unrolled_est_rand; assumption.
 Qed.
 
 (** ** Every run of the graph: forward values, domains, draw sizes *)
@@ -864,17 +882,14 @@ Proof.
 Qed.
 
 (** At every final point of the run from [inputs], entry [j] of [p] of
-    [backprop] is the unrolled estimator (the integrand of [uest_pnodes]):
-    the pathwise derivative of the total cost plus the total cost times
-    the sum of the scores of the draws. *)
+    [backprop] is the unrolled estimator: the pathwise derivative of the
+    total cost plus the total cost times the sum of the scores of the
+    draws. *)
 Lemma backprop_leaf_estimator :
   a < nth j (find_val inputs p) 0 < b ->
   dist_all (fun vd =>
-      Derive (fun t => total_cost R_ops g (forward_nodes R_ops (shape_env g) (snd vd) (g_nodes g)
-                                             (input_curve inputs p j t)))
-        (nth j (find_val inputs p) 0)
-      + (0 + score_sum (shape_env g) (snd vd) (g_nodes g) (input_curve inputs p j)
-               (nth j (find_val inputs p) 0)) * total_cost R_ops g (fst vd)
+      unrolled_est g (shape_env g) (g_nodes g) (input_curve inputs p j)
+        (nth j (find_val inputs p) 0) 0 vd
       = nth j (find_val (backprop R_ops g inputs (snd vd)) p) 0)
     (graph_dist g inputs).
 Proof.
@@ -893,7 +908,8 @@ Proof.
   pose proof (run_nodes_leaf g a b t0 Hab (g_nodes g) (input_senv g) (input_curve inputs p j) []
                 Hwfn Hdom) as Hleaf.
   rewrite Hc0 in Hleaf. unfold graph_dist.
-  eapply dist_all_impl; [|exact Hleaf]. intros [v dr] [Hv Hall]. simpl in Hv, Hall |- *.
+  eapply dist_all_impl; [|exact Hleaf]. intros [v dr] [Hv Hall].
+  unfold unrolled_est. simpl in Hv, Hall |- *.
   rewrite backprop_eq_naive_wf by exact Hwf.
   rewrite find_val_naive_backprop by exact Hp.
   change (forward R_ops g inputs dr) with (forward_nodes R_ops (shape_env g) dr (g_nodes g) inputs).
