@@ -26,14 +26,20 @@
       integrable; the joint is normalized).
     - [graph_dist_normal]: a checked graph, inputs of their sizes, operator
       domains on every run: its distribution is normalized.
-    - [shard_mean_unbiased]: the theorem; per shard [backprop_unbiased]
-      (Unbiased.v), the sum rule for derivatives, and [expect_indep_isum]. *)
+    - [shard_mean_unbiased]: the theorem, under the preconditions of
+      [backprop_unbiased] for every shard (the same parameter [p], entry
+      [j], value [t0] of the entry and interval [a < t0 < b]); no other
+      hypothesis: the integrability of each shard's sampled gradient, which
+      linearity needs, follows from them (GradIntegrable.v).  The proof:
+      per shard [backprop_unbiased], the sum rule for derivatives, and
+      [expect_indep_isum]. *)
 
 From Coquelicot Require Import Coquelicot.
-From Coq Require Import Reals String List Arith Lia Lra FunctionalExtensionality.
+From Coq Require Import Reals String List Lia FunctionalExtensionality.
 From Certigrad Require Import Scalar Tensor TensorFacts Ops Graph WellFormed GraphFacts.
 From Certigrad Require Import Backprop ListSums OpsJvp WellFormedSound.
 From Certigrad Require Import Stochastic StochasticPre RunFacts Unbiased DistRel DistLinear.
+From Certigrad Require Import GradIntegrable.
 Import ListNotations.
 Local Open Scope R_scope.
 
@@ -171,12 +177,8 @@ Qed.
 
 (** * The theorem *)
 
-(** Entry [j] of [p] of [backprop] on shard [(g, inputs)] with the draws
-    of a final point [vd] of its run: the integrand of [expected_grad]. *)
-Definition sampled_grad (g : graph R) (inputs : env R) (p : string) (j : nat)
-    (vd : env R * env R) : R :=
-  nth j (find_val (backprop R_ops g inputs (snd vd)) p) 0.
-
+(** [K] shards [(G k, I k)]; the draws of shard [k] are component [k] of a
+    final point [vds] of the independent joint (its draws: [snd]). *)
 Definition shard_mean_unbiased_statement : Prop :=
   forall (K : nat) (G : nat -> graph R) (I : nat -> env R) (p : string) (j : nat) (a b t0 : R),
   a < t0 < b ->
@@ -189,9 +191,6 @@ Definition shard_mean_unbiased_statement : Prop :=
      reachable_domains (G k) (I k) p j a b /\
      is_gintegrable (G k) (I k) p j a b /\
      can_differentiate_under_integrals (G k) (I k) p j a b) ->
-  (forall k, (k < K)%nat ->
-     dintegrable (fun vd => nth j (find_val (backprop R_ops (G k) (I k) (snd vd)) p) 0)
-       (graph_dist (G k) (I k))) ->
   is_derive
     (fun t => isum K (fun k => expected_cost (G k) (set_input_entry (I k) p j t)) / INR K)
     t0
@@ -202,11 +201,13 @@ Definition shard_mean_unbiased_statement : Prop :=
 
 Theorem shard_mean_unbiased : shard_mean_unbiased_statement.
 Proof.
-  intros K G I p j a b t0 Hab Hpre Hint.
+  intros K G I p j a b t0 Hab Hpre.
   destruct (expect_indep_isum ([], []) K (fun k => graph_dist (G k) (I k))
-              (fun k => sampled_grad (G k) (I k) p j)) as (_ & IJ & EJ).
-  { intros k Hk. split; [|exact (Hint k Hk)].
-    destruct (Hpre k Hk) as (Hchk & Hfit & _ & _ & Ht0 & Hdom & _).
+              (fun k vd => nth j (find_val (backprop R_ops (G k) (I k) (snd vd)) p) 0))
+    as (_ & IJ & EJ).
+  { intros k Hk. destruct (Hpre k Hk) as (Hchk & Hfit & Hp & Hj & Ht0 & Hdom & Hgi & Hdu).
+    split.
+    2:{ apply (sampled_grad_dintegrable _ _ p j a b); auto. rewrite Ht0. exact Hab. }
     apply graph_dist_normal; [exact Hchk|exact Hfit|].
     pose proof (reachable_domains_at _ _ _ _ a b t0 Hdom Hab) as H.
     rewrite set_input_entry_set_entry, <- Ht0, set_entry_same in H. exact H. }
