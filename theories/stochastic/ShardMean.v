@@ -143,10 +143,12 @@ Proof.
         refine (dintegrable_ext_all (fun l => S' l + h 0%nat a) _ _ _ _).
         -- apply dist_all_true. intros l. rewrite Hsplit. ring.
         -- now apply dintegrable_plus_const.
-    + rewrite expect_dist_bind.
-      rewrite (expect_ext_all _ (fun a => h 0%nat a + expect S' J)).
-      * rewrite expect_plus_const by assumption. rewrite EJ, isum_shift. reflexivity.
-      * apply dist_all_true. intros a. rewrite expect_dmap. apply Hcomp.
+    + change (dist_bind (D 0%nat) (fun a => dmap (cons a) J))
+        with (dist_indep (D 0%nat :: map (fun k => D (S k)) (seq 0 K))).
+      rewrite expect_dist_indep_cons.
+      rewrite (expect_ext_all _ (fun a => h 0%nat a + expect S' J))
+        by (apply dist_all_true; exact Hcomp).
+      rewrite expect_plus_const by assumption. rewrite EJ, isum_shift. reflexivity.
 Qed.
 
 End Indep.
