@@ -40,6 +40,7 @@ From Certigrad Require stochastic.Unbiased stochastic.UnbiasedExamples stochasti
 From Certigrad Require stochastic.AffineChange stochastic.StdFlatten stochastic.StdNormalPre.
 From Certigrad Require stochastic.GrowthDefs stochastic.GrowthOps stochastic.GrowthCheck.
 From Certigrad Require stochastic.RunFacts aevb.Transform aevb.AevbGraph.
+From Certigrad Require stochastic.ShardMean.
 From Certigrad Require aevb.IntegrateKl aevb.Reparameterize aevb.AevbUnbiased.
 
 (** * core/: graphs, backprop and their proofs (Stdlib [R], Coquelicot's [is_derive]) *)
@@ -700,6 +701,48 @@ Theorem growth_check_sound_pre : growth_check_sound_pre_statement.
 Proof. exact @Certigrad.stochastic.GrowthCheck.growth_check_sound_pre. Qed.
 
 End stochastic_statements.
+
+(** ** stochastic/ShardMean.v: data-parallel backprop ([isum K f]: the sum
+       of [f k] for [k < K]; [dist_indep Ds]: the independent joint of the
+       distributions [Ds], a final point is the list of their final points) *)
+
+Section shard_statements.
+Import Coquelicot.Coquelicot.
+Import Reals String List ListNotations.
+Import Scalar Tensor TensorFacts Ops Graph WellFormed Backprop.
+Import Certigrad.stochastic.Stochastic StochasticPre ShardMean.
+Local Open Scope list_scope.
+Local Open Scope R_scope.
+
+(** the mean over K shards of backprop, each on its shard's graph with its
+    own independent draws, is unbiased: d/dt of the mean expected cost =
+    E[mean of the shards' backprop entries] under the independent joint, for
+    shards meeting backprop_unbiased's preconditions at one value t0 of the
+    entry; no other hypothesis *)
+Definition shard_mean_unbiased_statement : Prop :=
+  forall (K : nat) (G : nat -> graph R) (I : nat -> env R) (p : string) (j : nat) (a b t0 : R),
+  a < t0 < b ->
+  (forall k, (k < K)%nat ->
+     check_graph (G k) = CheckOk /\
+     inputs_fit (G k) (I k) /\
+     In p (g_params (G k)) /\
+     (j < shape_size (find_shape (shape_env (G k)) p))%nat /\
+     nth j (find_val (I k) p) 0 = t0 /\
+     reachable_domains (G k) (I k) p j a b /\
+     is_gintegrable (G k) (I k) p j a b /\
+     can_differentiate_under_integrals (G k) (I k) p j a b) ->
+  is_derive
+    (fun t => isum K (fun k => expected_cost (G k) (set_input_entry (I k) p j t)) / INR K)
+    t0
+    (expect
+       (fun vds => isum K (fun k =>
+          nth j (find_val (backprop R_ops (G k) (I k) (snd (nth k vds ([], [])))) p) 0) / INR K)
+       (dist_indep (map (fun k => graph_dist (G k) (I k)) (seq 0 K)))).
+
+Theorem shard_mean_unbiased : shard_mean_unbiased_statement.
+Proof. exact @Certigrad.stochastic.ShardMean.shard_mean_unbiased. Qed.
+
+End shard_statements.
 
 (** ** stochastic/GaussianBridge.v, in mathcomp's notation ([R] is
        [real_realType]; the two densities are Stochastic.v's, on Stdlib

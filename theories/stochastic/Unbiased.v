@@ -482,51 +482,69 @@ Lemma score_sum_rand (se : senv) (d : env R) (r : reference) (o : rop) (ps : lis
   score_sum se d ns (fun t => (ref_name r, find_val d (ref_name r)) :: valsC t) t0.
 Proof. reflexivity. Qed.
 
+(** The unrolled estimator at a final point [vd] of the run of [ns]: the
+    pathwise derivative of the total cost plus the total cost times [s]
+    plus the sum of the scores of the draws. *)
+Definition unrolled_est (g : graph R) (se : senv) (ns : list (node R)) (valsC : R -> env R)
+    (t0 s : R) (vd : env R * env R) : R :=
+  Derive (fun t => total_cost R_ops g (forward_nodes R_ops se (snd vd) ns (valsC t))) t0
+  + (s + score_sum se (snd vd) ns valsC t0) * total_cost R_ops g (fst vd).
+
+(** After the draw [xs] of a random node, the estimator of the rest of the
+    run, with the scores of [xs] accumulated, is the estimator of the run
+    with the node, at every final point. *)
+Lemma unrolled_est_rand (g : graph R) (t0 : R) (se : senv) (r : reference) (o : rop)
+    (ps : list string) (ns : list (node R)) (valsC : R -> env R) (draws : env R) (s : R)
+    (xs : list R) :
+  ~ In (ref_name r) (map node_name ns) -> length xs = shape_size (ref_shape r) ->
+  dist_all (fun vd =>
+      unrolled_est g se ns (fun t => (ref_name r, xs) :: valsC t) t0
+        (acc_score (map (fun k t => entry_dens o (map (find_val (valsC t)) ps) k)
+                        (seq 0 (shape_size (ref_shape r)))) xs t0 s) vd =
+      unrolled_est g se (NRand r o ps :: ns) valsC t0 s vd)
+    (run_nodes se ns ((ref_name r, xs) :: valsC t0) ((ref_name r, xs) :: draws)).
+Proof.
+  intros Hn Hxs.
+  eapply dist_all_impl; [|apply run_nodes_draws]. intros [v d] [dn [Hd Hdn]]. simpl in Hd.
+  assert (Hfind : find_val d (ref_name r) = xs).
+  { unfold find_val. rewrite Hd, lookup_app_notin.
+    - simpl. now rewrite String.eqb_refl.
+    - intros Hin. apply Hn, Hdn, Hin. }
+  unfold unrolled_est. simpl fst; simpl snd.
+  rewrite score_sum_rand, Hfind.
+  assert (Hfw : (fun t => total_cost R_ops g (forward_nodes R_ops se d (NRand r o ps :: ns) (valsC t)))
+                = (fun t => total_cost R_ops g (forward_nodes R_ops se d ns ((ref_name r, xs) :: valsC t)))).
+  { apply functional_extensionality. intros t. now rewrite forward_nodes_rand, Hfind. }
+  rewrite Hfw. unfold node_score. rewrite Hfind.
+  rewrite (acc_score_map (fun k t => entry_dens o (map (find_val (valsC t)) ps) k)) by exact Hxs.
+  simpl. ring.
+Qed.
+
 (** [uest] of the graph's family is the expectation, over the graph's
-    distribution at [t0], of the pathwise derivative of the total cost
-    plus the total cost times the sum of the scores of the draws. *)
+    distribution at [t0], of the unrolled estimator. *)
 Lemma uest_pnodes (g : graph R) (t0 : R) (se : senv) (ns : list (node R)) :
   forall (valsC : R -> env R) (draws : env R) (s : R),
   NoDup (map node_name ns) ->
   uest (cost_of g) (pnodes se ns valsC draws) t0 s =
-  expect (fun vd =>
-      Derive (fun t => total_cost R_ops g (forward_nodes R_ops se (snd vd) ns (valsC t))) t0
-      + (s + score_sum se (snd vd) ns valsC t0) * total_cost R_ops g (fst vd))
-    (run_nodes se ns (valsC t0) draws).
+  expect (unrolled_est g se ns valsC t0 s) (run_nodes se ns (valsC t0) draws).
 Proof.
   induction ns as [|n ns IH]; intros valsC draws s Hnd.
-  - simpl. unfold cost_of. simpl. ring.
+  - simpl. unfold cost_of, unrolled_est. simpl. ring.
   - inversion Hnd as [|? ? Hn Hnd']; subst.
     destruct n as [r o ps|r o ps].
     + simpl. rewrite IH by exact Hnd'. apply expect_ext_all, dist_all_true.
-      intros vd. unfold node_name. simpl. ring.
+      intros vd. unfold unrolled_est. simpl. unfold node_name. simpl. ring.
     + change (pnodes se (NRand r o ps :: ns) valsC draws) with
         (pdraw_list
            (map (fun k t => entry_dens o (map (find_val (valsC t)) ps) k)
                 (seq 0 (shape_size (ref_shape r))))
            (fun x => pnodes se ns (fun t => (ref_name r, x) :: valsC t) ((ref_name r, x) :: draws))).
-      rewrite (uest_pdraw_list (cost_of g)
-                 (fun vd => Derive (fun t => total_cost R_ops g
-                               (forward_nodes R_ops se (snd vd) (NRand r o ps :: ns) (valsC t))) t0
-                    + (s + score_sum se (snd vd) (NRand r o ps :: ns) valsC t0)
-                      * total_cost R_ops g (fst vd)) _ _
+      rewrite (uest_pdraw_list (cost_of g) (unrolled_est g se (NRand r o ps :: ns) valsC t0 s) _ _
                  (fun x => run_nodes se ns ((ref_name r, x) :: valsC t0) ((ref_name r, x) :: draws))).
       * simpl. unfold rand_dens. rewrite map_map. reflexivity.
       * intros xs Hxs. rewrite map_length, seq_length in Hxs.
         rewrite IH by exact Hnd'. apply expect_ext_all.
-        eapply dist_all_impl; [|apply run_nodes_draws]. intros [v d] [dn [Hd Hdn]]. simpl in Hd.
-        assert (Hfind : find_val d (ref_name r) = xs).
-        { unfold find_val. rewrite Hd, lookup_app_notin.
-          - simpl. now rewrite String.eqb_refl.
-          - intros Hin. apply Hn, Hdn, Hin. }
-        simpl fst; simpl snd.
-        rewrite score_sum_rand, Hfind.
-        assert (Hfw : (fun t => total_cost R_ops g (forward_nodes R_ops se d (NRand r o ps :: ns) (valsC t)))
-                      = (fun t => total_cost R_ops g (forward_nodes R_ops se d ns ((ref_name r, xs) :: valsC t)))).
-        { apply functional_extensionality. intros t. now rewrite forward_nodes_rand, Hfind. }
-        rewrite Hfw. unfold node_score. rewrite Hfind.
-        rewrite (acc_score_map (fun k t => entry_dens o (map (find_val (valsC t)) ps) k)) by exact Hxs.
-        simpl. ring.
+        apply unrolled_est_rand; assumption.
 Qed.
 
 (** ** Every run of the graph: forward values, domains, draw sizes *)
@@ -817,10 +835,65 @@ Proof.
   inversion H; subst. auto.
 Qed.
 
-Theorem backprop_unbiased_of_ops :
-  (forall o : dop R, dop_correct o) -> backprop_unbiased_statement.
+(** The curve moves entry [j] of [p], with the unit tangent; at the
+    entry's value it is at [inputs]. *)
+Lemma input_curve_tangents (g : graph R) (inputs : env R) (p : string) (j : nat) :
+  wf_graph g -> inputs_fit g inputs -> In p (g_params g) ->
+  (j < shape_size (find_shape (shape_env g) p))%nat ->
+  forall t, curve_tangents (fun r => shape_size (find_shape (shape_env g) r))
+              (map fst (input_senv g)) (input_curve inputs p j)
+              (unit_tangent (fun r => shape_size (find_shape (shape_env g) r)) p j) t.
 Proof.
-  intros Hops g inputs p j a b Hchk Hfit Hp Hj Hab Hdom Hint Hdomin.
+  intros Hwf Hfit Hp Hj t. pose proof Hwf as (_ & _ & _ & Hpin & _).
+  apply (curve_tangents_ext _ _ (fun u => set_entry inputs p j u)).
+  - intros u. unfold input_curve. symmetry. apply set_input_entry_set_entry.
+  - apply set_entry_tangents; [exact (input_values_sized g inputs Hwf Hfit)| |exact Hj].
+    rewrite input_senv_names. now apply Hpin.
+Qed.
+
+Lemma input_curve_at (inputs : env R) (p : string) (j : nat) :
+  input_curve inputs p j (nth j (find_val inputs p) 0) = inputs.
+Proof. unfold input_curve. rewrite set_input_entry_set_entry. apply set_entry_same. Qed.
+
+Section Leaves.
+Hypothesis Hops : forall o : dop R, dop_correct o.
+Variable g : graph R.
+Variable inputs : env R.
+Variable p : string.
+Variable j : nat.
+Variables a b : R.
+Hypothesis Hchk : check_graph g = CheckOk.
+Hypothesis Hfit : inputs_fit g inputs.
+Hypothesis Hp : In p (g_params g).
+Hypothesis Hj : (j < shape_size (find_shape (shape_env g) p))%nat.
+Hypothesis Hdom : reachable_domains g inputs p j a b.
+
+(** The graph's family is smooth on the interval. *)
+Lemma smooth_pgraph : smooth (cost_of g) a b (pgraph g inputs p j).
+Proof.
+  pose proof (check_graph_sound g Hchk) as Hwf.
+  pose proof Hwf as (_ & _ & _ & _ & Hwfn & _ & _).
+  pose proof (input_curve_tangents g inputs p j Hwf Hfit Hp Hj) as Hcurve.
+  apply (smooth_pnodes g a b Hops (g_nodes g) (input_senv g)); auto.
+  - apply wf_graph_good, Hwf.
+  - apply costs_covered, Hwf.
+  - exact (proj1 (Hcurve 0)).
+  - intros r Hr k t _. eexists. apply (Hcurve t), Hr.
+Qed.
+
+(** At every final point of the run from [inputs], entry [j] of [p] of
+    [backprop] is the unrolled estimator: the pathwise derivative of the
+    total cost plus the total cost times the sum of the scores of the
+    draws. *)
+Lemma backprop_leaf_estimator :
+  a < nth j (find_val inputs p) 0 < b ->
+  dist_all (fun vd =>
+      unrolled_est g (shape_env g) (g_nodes g) (input_curve inputs p j)
+        (nth j (find_val inputs p) 0) 0 vd
+      = nth j (find_val (backprop R_ops g inputs (snd vd)) p) 0)
+    (graph_dist g inputs).
+Proof.
+  intros Hab.
   pose proof (check_graph_sound g Hchk) as Hwf.
   pose proof (wf_graph_nodup g Hwf) as Hndg.
   pose proof (wf_graph_good g Hwf) as Hgood.
@@ -828,35 +901,15 @@ Proof.
   pose proof Hwf as (Hndin & _ & _ & Hpin & Hwfn & _ & _).
   set (t0 := nth j (find_val inputs p) 0) in *.
   set (sz := fun r => shape_size (find_shape (shape_env g) r)).
-  set (P := pgraph g inputs p j).
   assert (HpS : In p (map fst (input_senv g))) by (rewrite input_senv_names; now apply Hpin).
-  (* the input values have their sizes *)
   pose proof (input_values_sized g inputs Hwf Hfit) as Hin_len.
-  (* the curve moves entry [j] of [p], with the unit tangent *)
-  assert (Hcurve : forall t, curve_tangents sz (map fst (input_senv g)) (input_curve inputs p j)
-                               (unit_tangent sz p j) t).
-  { intros t. apply (curve_tangents_ext _ _ (fun u => set_entry inputs p j u)).
-    - intros u. unfold input_curve. symmetry. apply set_input_entry_set_entry.
-    - apply set_entry_tangents; [exact Hin_len|exact HpS|exact Hj]. }
-  assert (Hc0 : input_curve inputs p j t0 = inputs).
-  { unfold input_curve. rewrite set_input_entry_set_entry. apply set_entry_same. }
-  (* the expected cost along the curve is the family's value *)
-  apply (is_derive_ext (pval (cost_of g) P)).
-  { intros t. symmetry. apply expected_cost_pgraph. }
-  (* differentiation under the integrals, and the unrolled estimator *)
-  replace (expected_grad g inputs p j) with (uest (cost_of g) P t0 0).
-  { apply (pval_derive_uest (cost_of g) a b); [|exact Hint|exact Hdomin|exact Hab].
-    apply (smooth_pnodes g a b Hops (g_nodes g) (input_senv g)); auto.
-    - apply costs_covered, Hwf.
-    - exact (proj1 (Hcurve t0)).
-    - intros r Hr k t _. eexists. apply (Hcurve t), Hr. }
-  (* the estimator's expectation, draw by draw *)
-  unfold P, pgraph. rewrite uest_pnodes.
-  2:{ rewrite shape_env_names in Hndg. eapply NoDup_app_r. exact Hndg. }
+  pose proof (input_curve_tangents g inputs p j Hwf Hfit Hp Hj) as Hcurve.
+  pose proof (input_curve_at inputs p j) as Hc0. fold t0 in Hc0.
   pose proof (run_nodes_leaf g a b t0 Hab (g_nodes g) (input_senv g) (input_curve inputs p j) []
                 Hwfn Hdom) as Hleaf.
-  rewrite Hc0 in Hleaf |- *. unfold expected_grad, graph_dist. apply expect_ext_all.
-  eapply dist_all_impl; [|exact Hleaf]. intros [v dr] [Hv Hall]. simpl in Hv, Hall |- *.
+  rewrite Hc0 in Hleaf. unfold graph_dist.
+  eapply dist_all_impl; [|exact Hleaf]. intros [v dr] [Hv Hall].
+  unfold unrolled_est. simpl in Hv, Hall |- *.
   rewrite backprop_eq_naive_wf by exact Hwf.
   rewrite find_val_naive_backprop by exact Hp.
   change (forward R_ops g inputs dr) with (forward_nodes R_ops (shape_env g) dr (g_nodes g) inputs).
@@ -882,6 +935,30 @@ Proof.
     + apply Hcurve.
     + rewrite Hc0. exact Hv.
   - apply sum_unit_tangent; [exact Hndin|exact HpS|exact Hj].
+Qed.
+
+End Leaves.
+
+Theorem backprop_unbiased_of_ops :
+  (forall o : dop R, dop_correct o) -> backprop_unbiased_statement.
+Proof.
+  intros Hops g inputs p j a b Hchk Hfit Hp Hj Hab Hdom Hint Hdomin.
+  pose proof (check_graph_sound g Hchk) as Hwf.
+  pose proof (wf_graph_nodup g Hwf) as Hndg.
+  set (t0 := nth j (find_val inputs p) 0) in *.
+  set (P := pgraph g inputs p j).
+  (* the expected cost along the curve is the family's value *)
+  apply (is_derive_ext (pval (cost_of g) P)).
+  { intros t. symmetry. apply expected_cost_pgraph. }
+  (* differentiation under the integrals, and the unrolled estimator *)
+  replace (expected_grad g inputs p j) with (uest (cost_of g) P t0 0).
+  { apply (pval_derive_uest (cost_of g) a b); [|exact Hint|exact Hdomin|exact Hab].
+    exact (smooth_pgraph Hops g inputs p j a b Hchk Hfit Hp Hj Hdom). }
+  (* the estimator's expectation, draw by draw *)
+  unfold P, pgraph. rewrite uest_pnodes.
+  2:{ rewrite shape_env_names in Hndg. eapply NoDup_app_r. exact Hndg. }
+  rewrite input_curve_at. unfold expected_grad. apply expect_ext_all.
+  exact (backprop_leaf_estimator Hops g inputs p j a b Hchk Hfit Hp Hj Hdom Hab).
 Qed.
 
 (** The headline: no premise left but the named preconditions of the
