@@ -226,7 +226,7 @@ def _parse_fault(text: str) -> tuple[int, int, str] | None:
         return None
     parts = text.split(":")
     if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit() or parts[2] not in ("hang", "exit"):
-        raise ValueError(f"CERTIGRAD_TEST_FAULT={text!r}: expected RANK:STEP:hang or RANK:STEP:exit")
+        raise DistributedError(f"CERTIGRAD_TEST_FAULT={text!r}: expected RANK:STEP:hang or RANK:STEP:exit")
     return int(parts[0]), int(parts[1]), parts[2]
 
 
