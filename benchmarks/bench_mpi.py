@@ -209,12 +209,14 @@ def main() -> None:
 
 
 def _cpu() -> str:
+    """lscpu's model name, family and model numbers, and the CPU count."""
     try:
         out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
-        model = next(s.split(":", 1)[1].strip() for s in out.splitlines() if s.startswith("Model name"))
-        return f"{model}, {os.cpu_count()} CPUs"
-    except (OSError, StopIteration):
+    except OSError:
         return platform.processor()
+    f = {k.strip(): v.strip() for k, _, v in (s.partition(":") for s in out.splitlines())}
+    return (f"{f.get('Model name', '?')} (family {f.get('CPU family', '?')}, model {f.get('Model', '?')}), "
+            f"{os.cpu_count()} CPUs")
 
 
 if __name__ == "__main__":
