@@ -128,6 +128,15 @@ def test_two_ranks_equal_shards_and_each_other(mpirun, clean, tmp_path, capsys):
     assert _losses(clean) == _losses(single)
 
 
+def test_two_ranks_of_two_shards_each(mpirun, tmp_path, capsys):
+    """``mpirun -n 2 ... --shards 4``: each rank computes 2 shards in turn."""
+    r = _train(mpirun, tmp_path / "mpi", "--epochs", "1", "--shards", "4")
+    assert r.returncode == 0, r.stderr
+    assert cli.main(["train-vae", "--out", str(tmp_path / "one"), *SMALL, "--epochs", "1", "--shards", "4"]) == 0
+    capsys.readouterr()
+    _same(_state(tmp_path / "mpi"), _state(tmp_path / "one"))
+
+
 @pytest.mark.parametrize("dtype,tol", [("float64", 1e-13), ("float32", 1e-5)])
 def test_two_ranks_close_to_full_batch(mpirun, clean, tmp_path, dtype, tol):
     """Same draws, one process, batch 4 in one call: the weights differ only
