@@ -153,15 +153,27 @@ def closeness(steps: int) -> dict[str, tuple[float, float]]:
     return out
 
 
-def projection(k2: dict) -> list[dict]:
+def add_seconds(P: int, reps: int = 20) -> float:
+    """Median time of adding two float32 vectors of P entries (the
+    arithmetic of the reduce: each rank adds K slices of P / K entries)."""
+    a, b = np.ones(P, np.float32), np.ones(P, np.float32)
+    ts = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        np.add(a, b, out=a)
+        ts.append(time.perf_counter() - t)
+    return statistics.median(ts)
+
+
+def projection(k2: dict, add_s: float) -> list[dict]:
     """Weak scaling, 125 images per rank: measured compute (the CPU time of
-    the shard gradient and the Adam update of a 1-thread rank) + modelled
-    communication; no overlap of the two."""
+    the shard gradient and the Adam update of a 1-thread rank) + the
+    measured arithmetic of the reduce + modelled communication; no overlap."""
     P, b = k2["params"], 125
     compute = (k2["gradient_cpu_ms"] + k2["apply_cpu_ms"]) / 1e3  # CPU time: robust to a shared machine
     rows = []
     for K in (2, 8, 64, 512):
-        comm = 2 * (K - 1) / K * 4 * P / BANDWIDTH + 2 * (K - 1) * LATENCY
+        comm = 2 * (K - 1) / K * 4 * P / BANDWIDTH + 2 * (K - 1) * LATENCY + add_s
         ips = K * b / (compute + comm)
         rows.append({"ranks": K, "global_batch": K * b, "compute_ms": 1e3 * compute, "comm_ms": 1e3 * comm,
                      "images_per_s": ips, "efficiency": ips / (K * b / compute)})
@@ -212,9 +224,14 @@ def main() -> None:
           f"MPI Allreduce of the same buffer: {k2['allreduce_ms']:.2f} ms")
     print(f"closeness after {args.close_steps} steps, --shards 2 (= 2 ranks) vs full batch, "
           + ", ".join(f"{k}: max|dW|/max|W| = {v[0]:.3g}, ||dW||/||W|| = {v[1]:.3g}" for k, v in close.items()))
-    print("\n| ranks | global batch | compute ms | comm ms (model) | images/s | efficiency |")
+    print("| ranks | global batch | compute ms | reduce ms (model) | images/s | efficiency |")
     print("|---|---|---|---|---|---|")
-    for r in projection(k2):
+    add_s = add_seconds(k2["params"])
+    print(f"\nmodel: compute {k2['gradient_cpu_ms'] + k2['apply_cpu_ms']:.1f} ms per rank per step (CPU time, "
+          f"125 images, 1 thread), reduce arithmetic {1e3 * add_s:.2f} ms (measured), "
+          f"communication 2 (K-1)/K x {mb:.1f} MB at {BANDWIDTH * 8 / 1e9:.0f} Gb/s + 2 (K-1) x "
+          f"{LATENCY * 1e6:.0f} us (modelled)")
+    for r in projection(k2, add_s):
         print(f"| {r['ranks']} | {r['global_batch']} | {r['compute_ms']:.1f} | {r['comm_ms']:.2f} | "
               f"{r['images_per_s']:.0f} | {100 * r['efficiency']:.0f}% |")
 
