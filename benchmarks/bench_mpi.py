@@ -224,13 +224,13 @@ def main() -> None:
           f"MPI Allreduce of the same buffer: {k2['allreduce_ms']:.2f} ms")
     print(f"closeness after {args.close_steps} steps, --shards 2 (= 2 ranks) vs full batch, "
           + ", ".join(f"{k}: max|dW|/max|W| = {v[0]:.3g}, ||dW||/||W|| = {v[1]:.3g}" for k, v in close.items()))
-    print("| ranks | global batch | compute ms | reduce ms (model) | images/s | efficiency |")
-    print("|---|---|---|---|---|---|")
     add_s = add_seconds(k2["params"])
     print(f"\nmodel: compute {k2['gradient_cpu_ms'] + k2['apply_cpu_ms']:.1f} ms per rank per step (CPU time, "
           f"125 images, 1 thread), reduce arithmetic {1e3 * add_s:.2f} ms (measured), "
           f"communication 2 (K-1)/K x {mb:.1f} MB at {BANDWIDTH * 8 / 1e9:.0f} Gb/s + 2 (K-1) x "
           f"{LATENCY * 1e6:.0f} us (modelled)")
+    print("| ranks | global batch | compute ms | reduce ms (model) | images/s | efficiency |")
+    print("|---|---|---|---|---|---|")
     for r in projection(k2, add_s):
         print(f"| {r['ranks']} | {r['global_batch']} | {r['compute_ms']:.1f} | {r['comm_ms']:.2f} | "
               f"{r['images_per_s']:.0f} | {100 * r['efficiency']:.0f}% |")
