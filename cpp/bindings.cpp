@@ -78,6 +78,26 @@ py::array_t<T> to_numpy(const T* p, const Shape& shape) {
   return out;
 }
 
+// A flat gradient buffer: a C-contiguous array of dtype T, shape (size,) or
+// (rows, size) (rows >= 1), writable when `write`.
+template <class T>
+T* flat_buffer(const py::array& a, int64_t rows, int64_t size, bool write) {
+  const std::string what = write ? "gradient buffer out" : "gradients";
+  const std::string want = write ? "(" + std::to_string(size) + ",)"
+                                 : "(" + std::to_string(size) + ",) or (K, " + std::to_string(size) + ")";
+  if (!py::isinstance<py::array_t<T>>(a))
+    throw FeedError(what + " has dtype " + std::string(py::str(a.dtype())) + ", expected " +
+                    (sizeof(T) == 4 ? "float32" : "float64"));
+  Shape got(a.shape(), a.shape() + a.ndim());
+  const bool ok = (a.ndim() == 1 && rows == 1 && a.shape(0) == size) ||
+                  (!write && a.ndim() == 2 && a.shape(0) == rows && rows >= 1 && a.shape(1) == size);
+  if (!ok) throw FeedError(what + " has shape " + py_shape(got) + ", expected " + want);
+  if (!(a.flags() & py::array::c_style))
+    throw FeedError(what + " is not C-contiguous (row-major); pass np.ascontiguousarray(...)");
+  if (write && !a.writeable()) throw FeedError(what + " is read-only");
+  return static_cast<T*>(const_cast<void*>(a.data()));
+}
+
 // Binds feeds to the runtime's inputs. `held`: parameters the caller holds
 // (the optimizer's), which must not be fed.
 template <class T>
@@ -217,6 +237,30 @@ void def_dtype(py::module_& m, const char* rt_name, const char* adam_name) {
           },
           py::arg("feeds"), py::arg("draws") = py::none(), py::arg("seed") = py::none(),
           py::arg("grad_scale") = 1.0)
+      .def_property_readonly("flat_size", &AD::flat_size)
+      .def(
+          "gradient",
+          [](AD& ad, const py::dict& feeds, py::array out, const std::optional<py::dict>& draws,
+             const std::optional<py::int_>& seed) {
+            T* o = flat_buffer<T>(out, 1, ad.flat_size(), true);
+            auto lk = lock(ad.runtime().mutex());
+            bind_feeds(ad.runtime(), feeds, true);
+            auto d = collect_draws(ad.runtime(), draws);
+            uint64_t s = seed_value(seed);
+            py::gil_scoped_release nogil;
+            return static_cast<double>(ad.gradient(d, seed.has_value(), s, o));
+          },
+          py::arg("feeds"), py::arg("out"), py::arg("draws") = py::none(), py::arg("seed") = py::none())
+      .def(
+          "apply",
+          [](AD& ad, py::array grads, double grad_scale) {
+            const int64_t rows = grads.ndim() == 2 ? grads.shape(0) : 1;
+            const T* g = flat_buffer<T>(grads, rows, ad.flat_size(), false);
+            auto lk = lock(ad.runtime().mutex());
+            py::gil_scoped_release nogil;
+            ad.apply(g, rows, grad_scale);
+          },
+          py::arg("grads"), py::arg("grad_scale") = 1.0)
       .def("get_state",
            [](AD& ad) {
              auto lk = lock(ad.runtime().mutex());

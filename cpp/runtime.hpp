@@ -289,26 +289,79 @@ class Adam {
   std::vector<Vec>& v() { return v_; }
   int64_t& t() { return t_; }
 
+  // Total number of parameter entries: the length of the flat gradient of
+  // gradient() and apply() (parameters in graph order, each row-major).
+  int64_t flat_size() const {
+    int64_t n = 0;
+    for (const auto& p : p_) n += p.size();
+    return n;
+  }
+
   // Binds the parameters, runs forward + backprop, then one Adam update with
   // gradient grad_scale * adjoint. Inputs other than parameters must be
   // bound already. Returns the total cost (before the update).
   T step(const std::vector<const T*>& draws, bool reseed, uint64_t seed, double grad_scale) {
+    forward_backward(draws, reseed, seed);
+    const auto& params = rt_->graph().params;
+    std::vector<const T*> g(params.size());
+    for (size_t i = 0; i < params.size(); ++i) g[i] = rt_->grad(params[i]);
+    update(g, 1, 0, grad_scale);
+    return rt_->total();
+  }
+
+  // Forward + backprop at the current parameters, without an update: the
+  // adjoint of every parameter is copied, in graph order, into the flat
+  // buffer out[0, flat_size()). Returns the total cost.
+  T gradient(const std::vector<const T*>& draws, bool reseed, uint64_t seed, T* out) {
+    forward_backward(draws, reseed, seed);
+    const auto& params = rt_->graph().params;
+    int64_t off = 0;
+    for (size_t i = 0; i < params.size(); ++i) {
+      const T* g = rt_->grad(params[i]);
+      std::copy(g, g + p_[i].size(), out + off);
+      off += p_[i].size();
+    }
+    return rt_->total();
+  }
+
+  // One Adam update with gradient grad_scale * (g_0 + g_1 + ... + g_{K-1}),
+  // where g_k = grads[k * flat_size(), (k + 1) * flat_size()): the rows are
+  // added in the order k = 0, 1, ..., K-1 for every entry, so the result
+  // does not depend on the thread count or vector width.
+  void apply(const T* grads, int64_t K, double grad_scale) {
+    std::vector<const T*> g(p_.size());
+    int64_t off = 0;
+    for (size_t i = 0; i < p_.size(); ++i) {
+      g[i] = grads + off;
+      off += p_[i].size();
+    }
+    update(g, K, off, grad_scale);
+  }
+
+ private:
+  void forward_backward(const std::vector<const T*>& draws, bool reseed, uint64_t seed) {
     const auto& params = rt_->graph().params;
     for (size_t i = 0; i < params.size(); ++i) rt_->bind(params[i], p_[i].data());
     rt_->run(draws, reseed, seed, true);
+  }
+
+  // g[i]: gradient of parameter i (row 0); rows k > 0 at g[i] + k * stride.
+  void update(const std::vector<const T*>& g, int64_t K, int64_t stride, double grad_scale) {
     ++t_;
     const T c1 = static_cast<T>(1.0 / (1.0 - std::pow(b1_, static_cast<double>(t_))));
     const T c2 = static_cast<T>(1.0 / (1.0 - std::pow(b2_, static_cast<double>(t_))));
     const T b1 = static_cast<T>(b1_), b2 = static_cast<T>(b2_);
     const T lr = static_cast<T>(lr_), eps = static_cast<T>(eps_), gs = static_cast<T>(grad_scale);
     using namespace pk;
-    for (size_t i = 0; i < params.size(); ++i) {
-      const T* g = rt_->grad(params[i]);
+    for (size_t i = 0; i < p_.size(); ++i) {
+      const T* gi0 = g[i];
       T *pp = p_[i].data(), *mm = m_[i].data(), *vv = v_[i].data();
       const int64_t n = p_[i].size();
       chunks<T>(n, rt_->threads(), [&](int64_t lo, int64_t hi, int) {
         for (int64_t e = lo; e < hi; e += W<T>) {
-          P<T> gi = pmul(c<T>(gs), load(g, e, n));
+          P<T> sum = load(gi0, e, n);
+          for (int64_t k = 1; k < K; ++k) sum = padd(sum, load(gi0 + k * stride, e, n));
+          P<T> gi = pmul(c<T>(gs), sum);
           P<T> mi = padd(pmul(c<T>(b1), load(mm, e, n)), pmul(c<T>(T(1) - b1), gi));
           P<T> vi = padd(pmul(c<T>(b2), load(vv, e, n)), pmul(c<T>(T(1) - b2), pmul(gi, gi)));
           P<T> step = pdiv(pmul(c<T>(lr), pmul(mi, c<T>(c1))),
@@ -319,10 +372,8 @@ class Adam {
         }
       });
     }
-    return rt_->total();
   }
 
- private:
   std::shared_ptr<Runtime<T>> rt_;
   double lr_, b1_, b2_, eps_;
   std::vector<Vec> p_, m_, v_;

@@ -91,3 +91,36 @@ def test_stochastic_step_uses_seed() -> None:
         opt = cg.Adam(cg.Runtime(g), {"mu": np.zeros(4)})
         runs.append([opt.step({}, seed=s) for s in (3, 4, 5)])
     assert runs[0] == runs[1]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_gradient_then_apply_is_step(dtype: str) -> None:
+    """``gradient`` writes the flat adjoint (W then b, row-major) into a
+    preallocated buffer; ``apply`` of it is bit for bit ``step``; ``apply`` of
+    K rows adds them in row order before the update."""
+    rng = np.random.default_rng(3)
+    P = {"W": rng.normal(size=(2, 3)).astype(dtype), "b": rng.normal(size=(2, 5)).astype(dtype)}
+    xs = [rng.normal(size=(3, 5)).astype(dtype) for _ in range(3)]
+    a, b, c = (cg.Adam(cg.Runtime(model(), dtype=dtype, threads=2), P) for _ in range(3))
+    assert a.flat_size == 16
+    G = np.zeros((2, 16), dtype)
+    for x in xs:
+        before = b.params()
+        loss = b.gradient({"x": x}, G[0])
+        G64 = grads(before["W"].astype(np.float64), before["b"].astype(np.float64), x.astype(np.float64))
+        np.testing.assert_allclose(G[0], np.concatenate([G64["W"].ravel(), G64["b"].ravel()]),
+                                   rtol=1e-5 if dtype == "float32" else 1e-12)
+        assert loss == a.step({"x": x}, grad_scale=0.5)
+        b.apply(G[0], grad_scale=0.5)
+        G[1] = G[0]
+        c.apply(G, grad_scale=0.25)  # 0.25 * (g + g) == 0.5 * g exactly
+    for k in P:
+        np.testing.assert_array_equal(a.params()[k], b.params()[k])
+    with pytest.raises(cg.FeedError, match=r"gradient buffer out has shape \(3,\), expected \(16,\)"):
+        b.gradient({"x": xs[0]}, np.zeros(3, dtype))
+    frozen = np.zeros(16, dtype)
+    frozen.flags.writeable = False
+    with pytest.raises(cg.FeedError, match="read-only"):
+        b.gradient({"x": xs[0]}, frozen)
+    with pytest.raises(cg.FeedError, match="gradients has dtype"):
+        b.apply(np.zeros(16, "float32" if dtype == "float64" else "float64"))

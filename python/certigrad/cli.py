@@ -2,9 +2,13 @@
 
     certigrad train-vae --epochs N [--seed S] [--threads T] [--out DIR]
                         [--data DIR] [--dtype float32|float64] [--resume]
+                        [--shards K] [--timeout SECONDS]
+    mpirun -n K certigrad train-vae ...     (data-parallel, docs/distributed.md)
 
-Bad input (a missing data directory, a corrupt data file, a bad checkpoint)
-is one line on stderr naming the file, exit code 2, no traceback.
+Bad input (a missing data directory, a corrupt data file, a bad checkpoint,
+ranks that disagree) is one line on stderr naming the file, exit code 2, no
+traceback. Under MPI, a rank that dies or hangs makes the others stop
+within --timeout seconds, exit code 3; any error on one rank stops all.
 """
 
 from __future__ import annotations
@@ -20,10 +24,23 @@ EXIT_BAD_INPUT = 2
 
 
 def _default_threads() -> int:
+    """The CPUs available, shared among the MPI ranks of this node."""
     try:
-        return len(os.sched_getaffinity(0))
+        cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
-        return os.cpu_count() or 1
+        cpus = os.cpu_count() or 1
+    local = os.environ.get("OMPI_COMM_WORLD_LOCAL_SIZE") or os.environ.get("MPI_LOCALNRANKS") or "1"
+    return max(1, cpus // int(local)) if local.isdigit() and int(local) > 0 else cpus
+
+
+def _seconds(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not x > 0 or x == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {text}")
+    return x
 
 
 def _positive(text: str) -> int:
@@ -63,7 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
             "per epoch, also printed on stdout) and vae.png (loss curves, reconstructions, "
             "samples). A progress bar with the running loss goes to stderr."
         ),
-        epilog="Exit status: 0 done, 2 bad input (missing/corrupt data or checkpoint), 1 other errors.",
+        epilog="Exit status: 0 done, 2 bad input (missing/corrupt data or checkpoint, ranks that "
+               "disagree), 3 another MPI rank died or hangs, 1 other errors. Data-parallel: "
+               "mpirun -n K certigrad train-vae ... (docs/distributed.md).",
     )
     p.add_argument("--epochs", type=_nonnegative, required=True,
                    help="total number of epochs (a resumed run continues up to it)")
@@ -83,6 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", dest="progress", action="store_false",
                    help="no progress bar or notes on stderr")
     p.add_argument("--no-plot", dest="plot", action="store_false", help="do not write vae.png")
+    d = p.add_argument_group("data-parallel training (docs/distributed.md)")
+    d.add_argument("--shards", type=_positive, default=None,
+                   help="split each batch into K equal shards, each with its own noise stream, and "
+                        "sum their gradients in shard order (default: the number of MPI ranks, 1 "
+                        "without MPI); on one process, the same numbers as an MPI run of K ranks")
+    d.add_argument("--timeout", type=_seconds, default=300.0,
+                   help="seconds a rank waits for the others before stopping the job (default 300)")
     t = p.add_argument_group("testing options (small runs)")
     t.add_argument("--limit", type=_positive, default=None,
                    help="use only the first LIMIT images of the train, validation and test sets")
@@ -104,9 +130,10 @@ def main(argv=None) -> int:
 
     # Imported here so that --help works (and is fast) without the runtime.
     try:
-        import certigrad as cg
-        from certigrad.mnist import MnistError
-        from certigrad.train import CheckpointError, TrainOptions, train
+        import certigrad  # noqa: F401
+        from certigrad.distributed import world
+        from certigrad.errors import DistributedError
+        from certigrad.train import TrainOptions
     except ImportError as e:
         return _error(f"cannot import the certigrad runtime ({e}); is the package built and installed?", 1)
 
@@ -114,25 +141,54 @@ def main(argv=None) -> int:
         epochs=args.epochs, seed=args.seed, threads=args.threads, out=args.out, data=args.data,
         dtype=args.dtype, resume=args.resume, limit=args.limit, batch_size=args.batch_size,
         hidden=args.hidden, latent=args.latent, init=args.init, progress=args.progress, plot=args.plot,
+        shards=args.shards, timeout=args.timeout,
     )
     try:
-        train(opts)
-    except (MnistError, CheckpointError) as e:
+        w = world(opts.timeout)
+    except DistributedError as e:
         return _error(str(e), EXIT_BAD_INPUT)
+    code = _run(opts, w)
+    if code and w.size > 1:  # one rank failing stops them all, at once
+        w.abort(code)
+    return code
+
+
+def _run(opts, w) -> int:
+    """``train(opts, w)``, with every expected error as one line on stderr
+    (prefixed by the rank under MPI) and an exit status."""
+    import certigrad as cg
+    from certigrad.distributed import EXIT_PEER
+    from certigrad.errors import DistributedError, PeerTimeout, RankMismatch
+    from certigrad.mnist import MnistError
+    from certigrad.train import CheckpointError, train
+
+    def error(msg: str, code: int) -> int:
+        return _error((f"rank {w.rank}: " if w.size > 1 else "") + msg, code)
+
+    try:
+        train(opts, w)
+    except PeerTimeout as e:  # the message names this rank and the silent one
+        return _error(str(e), EXIT_PEER)
+    except RankMismatch as e:  # every rank sees the same table: rank 0 says it
+        return error(str(e), EXIT_BAD_INPUT) if w.is_root else EXIT_BAD_INPUT
+    except DistributedError as e:
+        return error(str(e), EXIT_BAD_INPUT)
+    except (MnistError, CheckpointError) as e:
+        return error(str(e), EXIT_BAD_INPUT)
     except cg.FeedError as e:
-        return _error(f"bad input data: {e}", EXIT_BAD_INPUT)
+        return error(f"bad input data: {e}", EXIT_BAD_INPUT)
     except cg.CertigradError as e:
-        return _error(f"{type(e).__name__}: {e}", 1)
+        return error(f"{type(e).__name__}: {e}", 1)
     except FloatingPointError as e:
-        return _error(str(e), 1)
+        return error(str(e), 1)
     except OSError as e:
         where = f"{e.filename}: " if getattr(e, "filename", None) else ""
-        return _error(f"{where}{e.strerror or e}", EXIT_BAD_INPUT)
+        return error(f"{where}{e.strerror or e}", EXIT_BAD_INPUT)
     except ValueError as e:
-        return _error(str(e), EXIT_BAD_INPUT)
+        return error(str(e), EXIT_BAD_INPUT)
     except KeyboardInterrupt:
         print("", file=sys.stderr)
-        return _error(f"interrupted; the last finished epoch is in {opts.out / 'checkpoint.npz'}", 130)
+        return error(f"interrupted; the last finished epoch is in {opts.out / 'checkpoint.npz'}", 130)
     return 0
 
 

@@ -3,7 +3,8 @@ itself a :class:`ValueError`."""
 
 from __future__ import annotations
 
-__all__ = ["CertigradError", "GraphError", "DomainError", "FeedError", "FormatError"]
+__all__ = ["CertigradError", "GraphError", "DomainError", "FeedError", "FormatError",
+           "DistributedError", "RankMismatch", "PeerTimeout"]
 
 
 class CertigradError(ValueError):
@@ -29,3 +30,18 @@ class FeedError(CertigradError):
 class FormatError(CertigradError):
     """Malformed interchange text (docs/format.md); the message starts with
     ``line N:``."""
+
+
+class DistributedError(CertigradError):
+    """A data-parallel (MPI) run cannot start: e.g. launched by ``mpirun``
+    without mpi4py, or a batch size that the ranks cannot share."""
+
+
+class RankMismatch(DistributedError):
+    """The ranks of an MPI run disagree at start (arguments, data or initial
+    weights); the message names the rank and the field."""
+
+
+class PeerTimeout(DistributedError):
+    """Another rank sent nothing within ``--timeout`` seconds (it died or
+    hangs); the message names it. The job is then stopped (exit status 3)."""

@@ -27,13 +27,14 @@ def format_seconds(s: float) -> str:
 
 class Progress:
     def __init__(self, total: int, desc: str = "", stream=None, width: int = 24,
-                 interval: float = 0.1, enabled: bool = True):
+                 interval: float = 0.1, enabled: bool = True, items_per_step: int = 0):
         self.total = max(int(total), 0)
         self.desc = desc
         self.stream = stream if stream is not None else sys.stderr
         self.width = width
         self.interval = interval
         self.enabled = enabled
+        self.items_per_step = items_per_step  # > 0: also show items (images) per second
         self.n = 0
         self.loss_sum = 0.0
         self.loss_n = 0
@@ -60,6 +61,8 @@ class Progress:
         if self.n and elapsed > 0:
             rate = self.n / elapsed
             parts.append(f"{rate:.2f} it/s" if rate >= 1 else f"{1 / rate:.2f} s/it")
+            if self.items_per_step:
+                parts.append(f"{rate * self.items_per_step:.0f} img/s")
             if self.n < self.total:
                 parts.append(f"eta {format_seconds((self.total - self.n) / rate)}")
             else:

@@ -128,6 +128,38 @@ class Adam:
         d = _arrays("draw", draws, self.runtime.dtype)
         return float(self._opt.step(f, d, seed, float(grad_scale)))
 
+    @property
+    def flat_size(self) -> int:
+        """Number of parameter entries: the length of the flat gradient of
+        :meth:`gradient` and :meth:`apply` (parameters in graph order, each
+        row-major)."""
+        return int(self._opt.flat_size)
+
+    def gradient(self, feeds: Mapping[str, Any], out: np.ndarray, seed: Optional[int] = None,
+                 draws: Optional[Mapping[str, Any]] = None) -> float:
+        """Forward + backprop at the current parameters, no update: the
+        gradient of the total cost (unscaled) is written into ``out``, a
+        C-contiguous array of the runtime's dtype and shape ``(flat_size,)``
+        (e.g. one row of a preallocated ``(K, flat_size)`` buffer). Returns
+        the total cost."""
+        if seed is not None and draws is not None:
+            raise FeedError("give either seed= or draws=, not both")
+        if not isinstance(out, np.ndarray):
+            raise FeedError(f"gradient buffer out must be a numpy array, got {type(out).__name__}")
+        f = _arrays("feed", feeds, self.runtime.dtype)
+        d = _arrays("draw", draws, self.runtime.dtype)
+        return float(self._opt.gradient(f, out, d, seed))
+
+    def apply(self, grads: np.ndarray, grad_scale: float = 1.0) -> None:
+        """One Adam update with the gradient ``grad_scale * sum_k grads[k]``:
+        ``grads`` has shape ``(flat_size,)`` or ``(K, flat_size)``, and the
+        rows are added in the order 0, 1, ..., K-1 for every entry (a fixed
+        order: the same numbers on any thread count). ``apply(g)`` after
+        ``gradient(feeds, g, seed=s)`` is bit for bit ``step(feeds, seed=s)``."""
+        if not isinstance(grads, np.ndarray):
+            raise FeedError(f"gradients must be a numpy array, got {type(grads).__name__}")
+        self._opt.apply(grads, float(grad_scale))
+
     def params(self) -> dict[str, np.ndarray]:
         """Copies of the current parameters."""
         return self._opt.get_state()[0]

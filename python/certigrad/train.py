@@ -18,6 +18,18 @@ epoch is the mean over its iterations (the weights change during the epoch).
 Checkpoints are ``.npz`` files with plain arrays only (loaded with
 ``allow_pickle=False``): the optimizer's ``state_dict()`` under ``opt/``,
 the generator's state, the history and the configuration as JSON strings.
+They are written atomically (temporary file in the same directory, fsync,
+rename), so a run killed at any moment leaves the previous one intact.
+
+Shards (``shards = K > 1``, or an MPI run of K ranks, docs/distributed.md):
+the global batch of B images is split into K contiguous shards of B / K;
+shard k's gradient is computed with the noise seed
+``shard_seed(step_seed, k)``, the K gradients are added in the order
+0..K-1 and Adam is applied to their sum scaled by 1 / B. On one process the
+shards are computed one after the other; under MPI each rank computes its
+own and :meth:`World.reduce` sums them in the same order, so the weights
+are bit for bit those of the single-process ``--shards K`` run. Only rank 0
+writes files and prints.
 """
 
 from __future__ import annotations
@@ -35,6 +47,8 @@ import numpy as np
 import certigrad as cg
 
 from . import mnist
+from .distributed import World, crc, shard_seed
+from .errors import DistributedError
 from .progress import Progress
 from .vae import THEOREM, VaeConfig, build_decoder_graph, build_graph, init_params
 
@@ -83,6 +97,8 @@ class TrainOptions:
     progress: bool = True
     plot: bool = True
     quiet: bool = False  # no per-epoch JSON on stdout
+    shards: int | None = None  # split each global batch into this many shards (default: 1, or the MPI ranks)
+    timeout: float = 300.0  # seconds a rank waits for the others (MPI runs)
 
     @property
     def vae(self) -> VaeConfig:
@@ -150,10 +166,36 @@ def save_checkpoint(path, opt, rng: np.random.Generator, epoch: int, history: li
     arrays["rng_state"] = np.array(json.dumps(rng.bit_generator.state))
     arrays["history"] = np.array(json.dumps(history))
     arrays["config"] = np.array(json.dumps(identity, sort_keys=True))
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
-        np.savez(f, **arrays)
-    os.replace(tmp, path)
+    _write_atomic(path, lambda f: np.savez(f, **arrays))
+
+
+def _write_atomic(path: Path, write) -> None:
+    """``write(f)`` into a temporary file of ``path``'s directory, fsync it,
+    rename it over ``path`` and fsync the directory: readers see the old or
+    the new file, never a partial one, even after a crash."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    try:
+        fd = os.open(path.parent, os.O_RDONLY)
+    except OSError:  # not supported (e.g. some network filesystems)
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_log(path: Path, history: list) -> None:
+    text = "".join(json.dumps(h) + "\n" for h in history).encode("utf-8")
+    _write_atomic(path, lambda f: f.write(text))
 
 
 def load_checkpoint(path) -> dict:
@@ -209,18 +251,82 @@ class TrainResult:
     figure: Path | None = None
 
 
-def _say(opts: TrainOptions, msg: str) -> None:
-    if opts.progress:
+def _say(opts: TrainOptions, msg: str, world: World | None = None) -> None:
+    if opts.progress and (world is None or world.is_root):
         import sys
 
         print(msg, file=sys.stderr, flush=True)
 
 
-def train(opts: TrainOptions) -> TrainResult:
+class ShardedStep:
+    """One training step over K shards of the global batch (module
+    docstring): this rank's shard gradients into a preallocated ``(m, P)``
+    buffer, their sum in shard order, one ``Adam.apply``. Returns the total
+    cost of the global batch (the shard costs added in shard order)."""
+
+    def __init__(self, opt, world: World, shards: int, batch_size: int) -> None:
+        self.opt, self.world, self.K, self.B = opt, world, shards, batch_size
+        self.m = shards // world.size
+        P, dt = opt.flat_size, opt.runtime.dtype
+        self.local = np.zeros((self.m, P), dtype=dt)
+        self.local_losses = np.zeros(self.m)
+        if world.size > 1:
+            self.sum = np.zeros(P, dtype=dt)
+            bd = world.slice_bounds(P)
+            self.recv = np.zeros((shards, max(bd[q + 1] - bd[q] for q in range(world.size))), dtype=dt)
+            self.losses = np.zeros(shards)
+
+    def __call__(self, X: np.ndarray, idx: np.ndarray, step_seed: int, step: int) -> float:
+        b = self.B // self.K
+        for j in range(self.m):
+            k = self.world.rank * self.m + j
+            xb = make_batch(X, idx[k * b:(k + 1) * b])
+            self.local_losses[j] = self.opt.gradient({"x": xb}, self.local[j], seed=shard_seed(step_seed, k))
+        if self.world.size == 1:
+            self.opt.apply(self.local, grad_scale=1.0 / self.B)
+            losses = self.local_losses
+        else:
+            self.world.reduce(self.local, self.local_losses, self.sum, self.losses, self.recv, step)
+            self.opt.apply(self.sum, grad_scale=1.0 / self.B)
+            losses = self.losses
+        total = 0.0
+        for c in losses:
+            total += float(c)
+        return total
+
+
+def _shards(opts: TrainOptions, world: World) -> int:
+    K = world.size if opts.shards is None else opts.shards
+    B = opts.batch_size
+    if K % world.size:
+        raise DistributedError(f"--shards {K} is not a multiple of the {world.size} MPI ranks")
+    if B % K:
+        raise DistributedError(f"the batch size {B} cannot be split into {K} equal shards "
+                               f"({'ranks' if opts.shards is None else '--shards'} {K}); "
+                               f"choose a batch size that is a multiple of {K}")
+    return K
+
+
+def _start_fields(opts: TrainOptions, data: dict, opt, rng: np.random.Generator, K: int) -> list[tuple[str, int]]:
+    """What every rank must agree on at start, as (name, CRC-32)."""
+    args = dict(opts.identity(), epochs=opts.epochs, seed=opts.seed, resume=opts.resume, shards=K)
+    fields = [(f"the argument {k}", crc(v)) for k, v in sorted(args.items())]
+    fields += [(f"the {name} data", crc(X)) for name, X in sorted(data.items())]
+    st = opt.state_dict()
+    fields.append(("the initial weights and Adam state", crc(*(st[k] for k in sorted(st)))))
+    fields.append(("the random generator state", crc(json.dumps(rng.bit_generator.state, sort_keys=True))))
+    return fields
+
+
+def train(opts: TrainOptions, world: World | None = None) -> TrainResult:
     """Train for ``opts.epochs`` epochs in total (a resumed run continues up to
-    that count); writes ``checkpoint.npz``, ``log.jsonl`` and ``vae.png`` in ``opts.out``."""
+    that count); writes ``checkpoint.npz``, ``log.jsonl`` and ``vae.png`` in
+    ``opts.out`` (rank 0 only, when ``world`` has several ranks)."""
+    world = world if world is not None else World(None, opts.timeout)
+    root = world.is_root
     if opts.epochs < 0:
         raise ValueError("epochs must be >= 0")
+    K = _shards(opts, world)
     out = Path(opts.out)
     ckpt_path = out / "checkpoint.npz"
     ck = load_checkpoint(ckpt_path) if opts.resume else None
@@ -238,10 +344,13 @@ def train(opts: TrainOptions) -> TrainResult:
     if len(data["train"]) < bs:
         raise ValueError(f"batch size {bs} is larger than the training set ({len(data['train'])} images)")
 
-    out.mkdir(parents=True, exist_ok=True)
+    if root:
+        out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(opts.seed)
     rt = cg.Runtime(build_graph(cfg), dtype=opts.dtype, threads=opts.threads)
-    opt = cg.Adam(rt, init_params(cfg, rng, opts.dtype, opts.init), **ADAM)
+    train_rt = rt if K == 1 else cg.Runtime(
+        build_graph(VaeConfig(cfg.n_in, cfg.hidden, cfg.latent, bs // K)), dtype=opts.dtype, threads=opts.threads)
+    opt = cg.Adam(train_rt, init_params(cfg, rng, opts.dtype, opts.init), **ADAM)
     history: list[dict] = []
     start_epoch = 0
     if ck is not None:
@@ -252,28 +361,39 @@ def train(opts: TrainOptions) -> TrainResult:
             raise CheckpointError(ckpt_path, f"does not fit the model ({e})") from None
         history = ck["history"]
         start_epoch = ck["epoch"]
-        _say(opts, f"resuming from {ckpt_path} after epoch {start_epoch}")
+        _say(opts, f"resuming from {ckpt_path} after epoch {start_epoch}", world)
     elif ckpt_path.exists():
-        _say(opts, f"note: starting fresh; {ckpt_path} will be overwritten (use --resume to continue it)")
+        _say(opts, f"note: starting fresh; {ckpt_path} will be overwritten (use --resume to continue it)", world)
+    world.agree(_start_fields(opts, data, opt, rng, K))
+    if world.size > 1:
+        _say(opts, f"{world.size} MPI ranks, {K} shards of {bs // K} images per step; "
+                   f"the arguments, data and initial weights agree (CRC-32)", world)
 
     n_batches = len(data["train"]) // bs
     grad_scale = 1.0 / bs
+    sharded = ShardedStep(opt, world, K, bs) if K > 1 else None
     log_path = out / "log.jsonl"
     for epoch in range(start_epoch + 1, opts.epochs + 1):
         perm, seeds = epoch_plan(rng, len(data["train"]), bs)
-        bar = Progress(n_batches, desc=f"epoch {epoch}/{opts.epochs}", enabled=opts.progress)
+        bar = Progress(n_batches, desc=f"epoch {epoch}/{opts.epochs}", enabled=opts.progress and root,
+                       items_per_step=bs)
         t0 = time.perf_counter()
         loss_sum = 0.0
         Xtr = data["train"]
         for i in range(n_batches):
-            xb = make_batch(Xtr, perm[i * bs : (i + 1) * bs])
-            loss = float(opt.step({"x": xb}, seed=int(seeds[i]), grad_scale=grad_scale))
+            idx = perm[i * bs : (i + 1) * bs]
+            if sharded is None:
+                loss = float(opt.step({"x": make_batch(Xtr, idx)}, seed=int(seeds[i]), grad_scale=grad_scale))
+            else:
+                loss = sharded(Xtr, idx, int(seeds[i]), (epoch - 1) * n_batches + i + 1)
             loss_sum += loss
             bar.update(loss=loss / bs)
         train_seconds = time.perf_counter() - t0
         bar.close()
         if not math.isfinite(loss_sum):
             raise FloatingPointError(f"training loss is {loss_sum} at epoch {epoch}")
+        if not root:
+            continue
         t1 = time.perf_counter()
         params = opt.params()
         entry = {
@@ -284,25 +404,24 @@ def train(opts: TrainOptions) -> TrainResult:
             "seconds": round(train_seconds, 3),
             "eval_seconds": round(time.perf_counter() - t1, 3),
             "iterations": n_batches,
+            "images_per_second": round(n_batches * bs / train_seconds, 1) if train_seconds > 0 else None,
             "dtype": opts.dtype,
             "threads": opts.threads,
+            "ranks": world.size,
+            "shards": K,
             "theorem": THEOREM,
         }
         history.append(entry)
         save_checkpoint(ckpt_path, opt, rng, epoch, history, opts.identity())
-        with open(log_path, "w", encoding="utf-8") as f:
-            for h in history:
-                f.write(json.dumps(h) + "\n")
+        _write_log(log_path, history)
         if not opts.quiet:
             print(json.dumps(entry), flush=True)
 
     result = TrainResult(history=history, params=opt.params(), checkpoint=ckpt_path if history else None)
-    if not history:
+    if not history or not root:
         return result
     if not log_path.exists():  # resumed a finished run into a fresh directory copy
-        with open(log_path, "w", encoding="utf-8") as f:
-            for h in history:
-                f.write(json.dumps(h) + "\n")
+        _write_log(log_path, history)
     if opts.plot:
         result.figure = make_figure(out / "vae.png", rt, result.params, data, opts, history)
         _say(opts, f"wrote {result.figure}")
