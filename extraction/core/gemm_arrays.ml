@@ -1,0 +1,80 @@
+(* The realization of Tensor.gemm (extraction/core/Extract.v) on arrays.
+
+   [gemm add mul zero k m kk n a b] is Tensor.gemm for the scalar record [k]
+   whose fields [s_add], [s_mul], [s_zero] are [add], [mul], [zero]: for
+   [a] of length [m * kk] and [b] of length [kk * n] (row-major), the
+   row-major [m x n] list whose entry (i, j) is
+
+     fold_left (fun acc l -> add acc (mul a[i*kk+l] b[l*n+j])) [0; ...; kk-1] zero
+
+   which is [dot (row i a) (column j b)] of Tensor.v, summed in increasing
+   [l] from [zero] exactly as [Tensor.dot] (= [vsum (vmul _ _)]) does
+   (theories/core/TensorFacts.v, [nth_gemm], states the same entry formula at
+   R).  Any other lengths raise [Failure]: the oracle only multiplies
+   well-shaped matrices (every value is checked against its shape before the
+   forward pass), so an ill-shaped call is an internal error, never a silently
+   different list.
+
+   Two paths compute that formula:
+   - [k] is the oracle's float record (physically equal to the one
+     [register_float_ops] received, i.e. [float_ops] of Extract.v, whose
+     [s_add], [s_mul], [s_zero] are realized as OCaml's [( +. )], [( *. )]
+     and [0.0]): the loop on unboxed float arrays, with [+.] and [*.];
+   - any other record: the same loop on ['a array]s with [add] and [mul]. *)
+
+let float_record : Obj.t ref = ref (Obj.repr (ref ()))
+
+(* The oracle's float record (Certigrad_core.float_ops), registered once by
+   the oracle before it runs anything. *)
+let register_float_ops (k : 'k) : unit = float_record := Obj.repr k
+
+let check_lengths m kk n la lb =
+  if la <> m * kk || lb <> kk * n then
+    failwith (Printf.sprintf "gemm: ill-shaped arguments (%d entries for %dx%d, %d for %dx%d)"
+                la m kk lb kk n)
+
+(* The entries, row-major, as a list built from the last entry back. *)
+let gemm_float m kk n (a : float list) (b : float list) : float list =
+  let a = Array.of_list a and b = Array.of_list b in
+  check_lengths m kk n (Array.length a) (Array.length b);
+  (* bt: b's columns, each contiguous: bt.(j*kk + l) = b.(l*n + j) *)
+  let bt = Array.make (kk * n) 0.0 in
+  for l = 0 to kk - 1 do
+    for j = 0 to n - 1 do
+      Array.unsafe_set bt (j * kk + l) (Array.unsafe_get b (l * n + j))
+    done
+  done;
+  let out = ref [] in
+  for i = m - 1 downto 0 do
+    let ai = i * kk in
+    for j = n - 1 downto 0 do
+      let bj = j * kk in
+      let acc = ref 0.0 in
+      for l = 0 to kk - 1 do
+        acc := !acc +. Array.unsafe_get a (ai + l) *. Array.unsafe_get bt (bj + l)
+      done;
+      out := !acc :: !out
+    done
+  done;
+  !out
+
+let gemm_generic add mul zero m kk n (a : 'a list) (b : 'a list) : 'a list =
+  let a = Array.of_list a and b = Array.of_list b in
+  check_lengths m kk n (Array.length a) (Array.length b);
+  let out = ref [] in
+  for i = m - 1 downto 0 do
+    for j = n - 1 downto 0 do
+      let acc = ref zero in
+      for l = 0 to kk - 1 do
+        acc := add !acc (mul a.(i * kk + l) b.(l * n + j))
+      done;
+      out := !acc :: !out
+    done
+  done;
+  !out
+
+let gemm (add : 'a -> 'a -> 'a) (mul : 'a -> 'a -> 'a) (zero : 'a) (k : 'k) (m : int) (kk : int)
+    (n : int) (a : 'a list) (b : 'a list) : 'a list =
+  if Obj.repr k == !float_record then
+    (Obj.magic (gemm_float m kk n (Obj.magic a : float list) (Obj.magic b : float list)) : 'a list)
+  else gemm_generic add mul zero m kk n a b
