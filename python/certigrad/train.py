@@ -83,6 +83,7 @@ class TrainOptions:
     progress: bool = True
     plot: bool = True
     quiet: bool = False  # no per-epoch JSON on stdout
+    check_every: int | None = None  # re-run every N-th iteration through the oracle (certigrad.checked)
 
     @property
     def vae(self) -> VaeConfig:
@@ -240,7 +241,11 @@ def train(opts: TrainOptions) -> TrainResult:
 
     out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(opts.seed)
-    rt = cg.Runtime(build_graph(cfg), dtype=opts.dtype, threads=opts.threads)
+    rt = cg.Runtime(build_graph(cfg), dtype=opts.dtype, threads=opts.threads,
+                    check_every=opts.check_every)
+    # evaluation runs are not training iterations: they go unchecked
+    eval_rt = rt if opts.check_every is None else cg.Runtime(rt.graph, dtype=opts.dtype,
+                                                             threads=opts.threads)
     opt = cg.Adam(rt, init_params(cfg, rng, opts.dtype, opts.init), **ADAM)
     history: list[dict] = []
     start_epoch = 0
@@ -279,8 +284,8 @@ def train(opts: TrainOptions) -> TrainResult:
         entry = {
             "epoch": epoch,
             "train_loss": loss_sum / (n_batches * bs),
-            "val_loss": evaluate(rt, params, data["val"], bs),
-            "test_loss": evaluate(rt, params, data["test"], bs),
+            "val_loss": evaluate(eval_rt, params, data["val"], bs),
+            "test_loss": evaluate(eval_rt, params, data["test"], bs),
             "seconds": round(train_seconds, 3),
             "eval_seconds": round(time.perf_counter() - t1, 3),
             "iterations": n_batches,
@@ -288,6 +293,12 @@ def train(opts: TrainOptions) -> TrainResult:
             "threads": opts.threads,
             "theorem": THEOREM,
         }
+        if rt.check_stats is not None:  # totals of the run so far
+            st = rt.check_stats
+            entry.update(checks=st.checks, check_max_ratio=st.max_ratio, check_max_abs=st.max_abs)
+            _say(opts, f"checked {st.checks} iterations against the oracle: largest "
+                       f"|runtime - oracle| {st.max_abs:.3g}, {st.max_ratio:.3g} of the rounding "
+                       f"bound ({st.worst})")
         history.append(entry)
         save_checkpoint(ckpt_path, opt, rng, epoch, history, opts.identity())
         with open(log_path, "w", encoding="utf-8") as f:
@@ -304,7 +315,7 @@ def train(opts: TrainOptions) -> TrainResult:
             for h in history:
                 f.write(json.dumps(h) + "\n")
     if opts.plot:
-        result.figure = make_figure(out / "vae.png", rt, result.params, data, opts, history)
+        result.figure = make_figure(out / "vae.png", eval_rt, result.params, data, opts, history)
         _say(opts, f"wrote {result.figure}")
     return result
 
