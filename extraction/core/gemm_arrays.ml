@@ -44,17 +44,39 @@ let gemm_float m kk n (a : float list) (b : float list) : float list =
       Array.unsafe_set bt (j * kk + l) (Array.unsafe_get b (l * n + j))
     done
   done;
+  (* c.(j): entry (i, j) of the current row.  Four columns at a time, each
+     entry with its own accumulator summed in increasing l (the same
+     additions in the same order as one column at a time; only independent
+     entries are interleaved). *)
+  let c = Array.make n 0.0 in
   let out = ref [] in
   for i = m - 1 downto 0 do
     let ai = i * kk in
-    for j = n - 1 downto 0 do
-      let bj = j * kk in
-      let acc = ref 0.0 in
+    let j = ref 0 in
+    while !j + 3 < n do
+      let b0 = !j * kk in
+      let b1 = b0 + kk and b2 = b0 + 2 * kk and b3 = b0 + 3 * kk in
+      let s0 = ref 0.0 and s1 = ref 0.0 and s2 = ref 0.0 and s3 = ref 0.0 in
       for l = 0 to kk - 1 do
-        acc := !acc +. Array.unsafe_get a (ai + l) *. Array.unsafe_get bt (bj + l)
+        let x = Array.unsafe_get a (ai + l) in
+        s0 := !s0 +. x *. Array.unsafe_get bt (b0 + l);
+        s1 := !s1 +. x *. Array.unsafe_get bt (b1 + l);
+        s2 := !s2 +. x *. Array.unsafe_get bt (b2 + l);
+        s3 := !s3 +. x *. Array.unsafe_get bt (b3 + l)
       done;
-      out := !acc :: !out
-    done
+      c.(!j) <- !s0; c.(!j + 1) <- !s1; c.(!j + 2) <- !s2; c.(!j + 3) <- !s3;
+      j := !j + 4
+    done;
+    while !j < n do
+      let bj = !j * kk in
+      let s = ref 0.0 in
+      for l = 0 to kk - 1 do
+        s := !s +. Array.unsafe_get a (ai + l) *. Array.unsafe_get bt (bj + l)
+      done;
+      c.(!j) <- !s;
+      incr j
+    done;
+    for j = n - 1 downto 0 do out := c.(j) :: !out done
   done;
   !out
 
