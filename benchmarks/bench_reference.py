@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import time
 
 import numpy as np
@@ -39,7 +40,9 @@ def reference_iteration(cfg: VaeConfig, x: np.ndarray) -> dict:
     t1 = time.perf_counter()
     text = interchange.dump(g, feeds, draws)
     t2 = time.perf_counter()
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = oracle.run_text(text)
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t3 = time.perf_counter()
     res = interchange.load_result(out, g, values=False)
     t4 = time.perf_counter()
@@ -49,7 +52,9 @@ def reference_iteration(cfg: VaeConfig, x: np.ndarray) -> dict:
     fast = cg.Runtime(g, dtype="float64").run(feeds, seed=0)
     return {"bench": "reference_iteration", "seconds": round(whole, 2),
             "draws_cpp": round(t1 - t0, 2), "write_text": round(t2 - t1, 2),
-            "oracle_process": round(t3 - t2, 2), "read_result": round(t4 - t3, 2),
+            "oracle_process": round(t3 - t2, 2),
+            "oracle_cpu": round(cpu1.ru_utime - cpu0.ru_utime + cpu1.ru_stime - cpu0.ru_stime, 2),
+            "read_result": round(t4 - t3, 2),
             "text_mb": round(len(text) / 1e6, 1), "result_mb": round(len(out) / 1e6, 1),
             "total": r.total, "total_cpp_float64": fast.total,
             "same_as_piecewise": res["total"] == r.total}
@@ -79,6 +84,8 @@ def main() -> None:
     data = load_data(dtype=args.dtype)["train"]
     x64 = make_batch(data.astype(np.float64), np.arange(cfg.batch_size))
     print(json.dumps(reference_iteration(cfg, x64)), flush=True)
+    if args.iterations <= 0:
+        return
 
     plain, _ = training(cfg, data, args.iterations, None, args.dtype, args.threads)
     checked, stats = training(cfg, data, args.iterations, args.check_every, args.dtype,
