@@ -132,7 +132,9 @@ class Runtime:
             return self._reference.run(feeds, seed=seed, draws=draws, values=values,
                                        backprop=backprop)
         if self._checker is not None and self._checker.due():
-            res, _ = self._checker.check_run(self._run_cpp, feeds, seed, draws)
+            # converted once, so that the oracle gets the very numbers the runtime ran on
+            res, _ = self._checker.check_run(self._run_cpp, _arrays("feed", feeds, self.dtype),
+                                             seed, draws)
             return Result(res.costs, res.total, res.grads if backprop else {},
                           res.values if values else None)
         return self._run_cpp(feeds, seed=seed, draws=draws, values=values, backprop=backprop)
