@@ -128,10 +128,10 @@ Extract Constant Tensor.cons_each =>
 (** * The matrix product on arrays
 
     [Tensor.gemm] is realized by [Gemm_arrays.gemm]
-    (extraction/core/gemm_arrays.ml): for well-shaped arguments the same list,
-    entry (i, j) the left fold over [l] from [s_zero] of
-    [s_add acc (s_mul a(i,l) b(l,j))], which is [dot (row i A) (column j B)]
-    of Tensor.v (TensorFacts.v's [nth_gemm] states this entry formula at R);
+    (extraction/core/gemm_arrays.ml), a transcription of the loops of
+    [GemmLoops.gemm_loops]: entry (i, j) the left fold over [l] from [s_zero]
+    of [s_add acc (s_mul a(i,l) b(l,j))], proved equal to [gemm] on
+    well-shaped arguments for every scalar record ([gemm_loops_eq]);
     ill-shaped arguments raise [Failure] instead of returning the truncated
     product.  For the oracle's [float_ops] it runs on unboxed float arrays
     with [+.] and [*.] (the realizations of [f_add] and [f_mul] above); for

@@ -7,10 +7,10 @@
 
      fold_left (fun acc l -> add acc (mul a[i*kk+l] b[l*n+j])) [0; ...; kk-1] zero
 
-   which is [dot (row i a) (column j b)] of Tensor.v, summed in increasing
-   [l] from [zero] exactly as [Tensor.dot] (= [vsum (vmul _ _)]) does
-   (theories/core/TensorFacts.v, [nth_gemm], states the same entry formula at
-   R).  Any other lengths raise [Failure]: the oracle only multiplies
+   which is [GemmLoops.gemm_loops] (theories/core/GemmLoops.v), proved equal
+   to [Tensor.gemm] on such arguments for every scalar record
+   ([gemm_loops_eq]: [dot (row i a) (column j b)], summed in increasing [l]
+   from [zero]).  Any other lengths raise [Failure]: the oracle only multiplies
    well-shaped matrices (every value is checked against its shape before the
    forward pass), so an ill-shaped call is an internal error, never a silently
    different list.
