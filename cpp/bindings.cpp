@@ -141,6 +141,24 @@ std::vector<const T*> collect_draws(Runtime<T>& rt, const std::optional<py::dict
   return out;
 }
 
+// Test-only hook (certigrad._core._test_plant_wrong_gradient): adds `delta`
+// to entry `entry` of the gradient of parameter `param` in what `run`
+// returns to Python, so that tests can show the checked mode
+// (certigrad.checked) catching a wrong gradient. The kernels never see it.
+struct PlantedError {
+  std::string param;
+  int64_t entry = 0;
+  double delta = 0;
+  bool on = false;
+};
+PlantedError g_planted;
+
+template <class T>
+void apply_planted(const std::string& param, py::array_t<T>& a) {
+  if (g_planted.on && g_planted.param == param && g_planted.entry < a.size())
+    a.mutable_data()[g_planted.entry] += static_cast<T>(g_planted.delta);
+}
+
 // Takes the runtime's mutex without holding the GIL while waiting.
 std::unique_lock<std::mutex> lock(std::mutex& m) {
   std::unique_lock<std::mutex> lk(m, std::defer_lock);
@@ -192,7 +210,11 @@ void def_dtype(py::module_& m, const char* rt_name, const char* adam_name) {
             for (size_t c = 0; c < g.costs.size(); ++c) costs.append(static_cast<double>(rt.cost(c)));
             py::dict grads, vals;
             if (backprop)
-              for (int p : g.params) grads[py::str(g.refs[p].name)] = to_numpy(rt.grad(p), g.refs[p].shape);
+              for (int p : g.params) {
+                auto a = to_numpy(rt.grad(p), g.refs[p].shape);
+                apply_planted(g.refs[p].name, a);
+                grads[py::str(g.refs[p].name)] = a;
+              }
             if (values)
               for (const auto& n : g.nodes)
                 vals[py::str(g.refs[n.ref].name)] = to_numpy(rt.value(n.ref), g.refs[n.ref].shape);
@@ -341,6 +363,12 @@ PYBIND11_MODULE(_core, m) {
     for (int64_t i = 0; i < n; ++i) out.mutable_data()[i] = r.normal();
     return out;
   }, py::arg("seed"), py::arg("n"));
+  m.def("_test_plant_wrong_gradient",
+        [](std::optional<std::string> param, int64_t entry, double delta) {
+          g_planted = PlantedError{param.value_or(""), entry, delta, param.has_value()};
+        },
+        py::arg("param"), py::arg("entry") = 0, py::arg("delta") = 0.0,
+        "Test only: Runtime.run adds delta to that gradient entry (None: off).");
   def_dtype<float>(m, "Runtime32", "Adam32");
   def_dtype<double>(m, "Runtime64", "Adam64");
 }

@@ -12,7 +12,7 @@
     max_int). *)
 
 From Coq Require Import Extraction ExtrOcamlBasic ExtrOcamlNativeString ExtrOcamlNatInt.
-From Certigrad Require Import Scalar Tensor Ops Graph WellFormed Backprop Transform AevbGraph.
+From Certigrad Require Import Scalar Tensor Ops Graph WellFormed Backprop ForwardOnce Transform AevbGraph.
 
 (** * The trusted float primitives *)
 
@@ -125,6 +125,32 @@ Extract Constant Tensor.cons_each =>
   "(fun r cs -> let rec go acc r cs = match r, cs with
       | x :: r', c :: cs' -> go ((x :: c) :: acc) r' cs' | _ -> List.rev acc in go [] r cs)".
 
+(** * The matrix product on arrays
+
+    [Tensor.gemm] is realized by [Gemm_arrays.gemm]
+    (extraction/core/gemm_arrays.ml), a transcription of the loops of
+    [GemmLoops.gemm_loops]: entry (i, j) the left fold over [l] from [s_zero]
+    of [s_add acc (s_mul a(i,l) b(l,j))], proved equal to [gemm] on
+    well-shaped arguments for every scalar record ([gemm_loops_eq]);
+    ill-shaped arguments raise [Failure] instead of returning the truncated
+    product.  For the oracle's [float_ops] it runs on unboxed float arrays
+    with [+.] and [*.] (the realizations of [f_add] and [f_mul] above); for
+    any other record, on arrays with the record's own fields. *)
+
+Extract Constant Tensor.gemm =>
+  "(fun k m kk n a b -> Gemm_arrays.gemm k.s_add k.s_mul k.s_zero k m kk n a b)".
+
+(** The list definition of [Tensor.gemm], extracted as written: its body,
+    unfolded so that it does not go through the realization above
+    ([ref_gemm_lists_is_gemm]).  The golden tests (extraction/test) compare
+    the realization with it, bit for bit. *)
+Definition ref_gemm_lists (m k n : nat) (A B : list float64) : list float64 :=
+  let cols := transpose n (rows k n B) in
+  List.concat (List.map (fun a => List.map (fun b => dot float_ops a b) cols) (rows m k A)).
+
+Lemma ref_gemm_lists_is_gemm m k n A B : ref_gemm_lists m k n A B = gemm float_ops m k n A B.
+Proof. reflexivity. Qed.
+
 (** * The oracle's entry points, at [float64] *)
 
 Definition ref_all_ops : list (op float64) := all_ops float_ops.
@@ -136,6 +162,7 @@ Definition ref_forward_checked := forward_checked float_ops.
 Definition ref_forward := forward float_ops.
 Definition ref_total_cost := total_cost float_ops.
 Definition ref_backprop := backprop float_ops.
+Definition ref_backprop_from := backprop_from float_ops.
 Definition ref_naive_backprop := naive_backprop float_ops.
 Definition ref_integrate_kl : String.string -> graph float64 -> res (graph float64) :=
   @integrate_kl float64.
@@ -146,8 +173,8 @@ Definition ref_aevb_graph : nat -> nat -> nat -> nat -> graph float64 := @aevb_g
 
 Extraction "certigrad_core.ml"
   ref_all_ops ref_op_of_name ref_check_graph ref_check_data ref_forward_checked
-  ref_forward ref_total_cost ref_backprop ref_naive_backprop
-  ref_integrate_kl ref_reparameterize ref_naive_aevb ref_aevb_graph
+  ref_forward ref_total_cost ref_backprop ref_backprop_from ref_naive_backprop
+  ref_integrate_kl ref_reparameterize ref_naive_aevb ref_aevb_graph ref_gemm_lists gemm
   op_name op_kind op_arity op_has_attr op_set_attr op_domain op_domain_desc
   op_shape_rule shape_rule_name shape_size shape_valid
   node_name node_ref all_refs rand_refs.

@@ -8,6 +8,10 @@
 
 module C = Certigrad_core
 
+(* Tensor.gemm's array realization runs on unboxed floats for this record
+   (extraction/core/gemm_arrays.ml). *)
+let () = Gemm_arrays.register_float_ops C.float_ops
+
 exception Line_error of int * string
 
 let fail n msg = raise (Line_error (n, msg))
@@ -232,9 +236,11 @@ let evaluate ?(naive = false) (p : parsed) : result =
                            Printf.sprintf "%s: entry %d%s is %s, outside the domain (%s)"
                              e.C.de_op e.C.de_index where (fmt e.C.de_value) e.C.de_cond))
   in
+  (* ref_backprop_from on forward_checked's values is ref_backprop
+     (ForwardOnce.backprop_from_checked): the forward pass runs once. *)
   let grads =
     if naive then C.ref_naive_backprop p.graph p.values p.draws
-    else C.ref_backprop p.graph p.values p.draws
+    else C.ref_backprop_from p.graph vals
   in
   {
     node_values = List.map (fun n -> let x = C.node_name n in (x, find vals x)) p.graph.C.g_nodes;

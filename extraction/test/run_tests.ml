@@ -160,6 +160,31 @@ let () =
        let (_, _, xs) = g in
        if List.length xs <> 360000 || List.nth xs 3 <> 7.0 then fail "large" "wrong gradient"
    | Error e -> fail "large" "%s" e);
+  (* Tensor.gemm's array realization (Gemm_arrays) against the list
+     definition extracted as written (Extract.v, ref_gemm_lists), bit for
+     bit, on random shapes: the float path (the oracle's float_ops) and the
+     generic path (a copy of the record, not physically the same); and an
+     ill-shaped call must fail. *)
+  let bits l = List.map Int64.bits_of_float l in
+  let rnd = Random.State.make [| 2026 |] in
+  let generic = { C.float_ops with C.s_zero = 0.0 } in
+  for t = 1 to 300 do
+    let d () = 1 + Random.State.int rnd (if t <= 280 then 9 else 70) in
+    let m = d () and k = d () and n = d () in
+    let v len = List.init len (fun _ -> Random.State.float rnd 2.0 -. 1.0) in
+    let a = v (m * k) and b = v (k * n) in
+    let want = bits (C.ref_gemm_lists m k n a b) in
+    incr checks;
+    if bits (C.gemm C.float_ops m k n a b) <> want then
+      fail "gemm" "float path differs from the list definition at %dx%d @ %dx%d" m k k n;
+    incr checks;
+    if bits (C.gemm generic m k n a b) <> want then
+      fail "gemm" "generic path differs from the list definition at %dx%d @ %dx%d" m k k n
+  done;
+  incr checks;
+  (match C.gemm C.float_ops 2 2 2 [ 1.0; 2.0; 3.0 ] [ 1.0; 2.0; 3.0; 4.0 ] with
+   | _ -> fail "gemm" "an ill-shaped product did not fail"
+   | exception Failure _ -> ());
   let exps = List.filter (fun f -> Filename.check_suffix f ".expected") files in
   List.iter
     (fun f ->

@@ -99,6 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.npz (its weights, Adam and RNG state; --seed is then unused)")
     p.add_argument("--init", choices=("glorot", "normal"), default="glorot",
                    help="weight initialization: Glorot uniform (default) or N(0, 1/fan_in)")
+    p.add_argument("--check-every", type=_positive, default=None, metavar="N",
+                   help="re-run the first iteration and every N-th after through the oracle "
+                        "certigrad-ref (float64) and stop with an error if the gradients differ "
+                        "beyond the rounding bound; logs the checks done and the largest discrepancy")
     p.add_argument("--no-progress", dest="progress", action="store_false",
                    help="no progress bar or notes on stderr")
     p.add_argument("--no-plot", dest="plot", action="store_false", help="do not write vae.png")
@@ -142,6 +146,7 @@ def main(argv=None) -> int:
         dtype=args.dtype, resume=args.resume, limit=args.limit, batch_size=args.batch_size,
         hidden=args.hidden, latent=args.latent, init=args.init, progress=args.progress, plot=args.plot,
         shards=args.shards, timeout=args.timeout,
+        check_every=args.check_every,
     )
     try:
         w = world(opts.timeout)

@@ -4,7 +4,8 @@ itself a :class:`ValueError`."""
 from __future__ import annotations
 
 __all__ = ["CertigradError", "GraphError", "DomainError", "FeedError", "FormatError",
-           "DistributedError", "RankMismatch", "PeerTimeout"]
+           "DistributedError", "RankMismatch", "PeerTimeout",
+           "OracleNotFound", "OracleError", "VerificationError"]
 
 
 class CertigradError(ValueError):
@@ -45,3 +46,30 @@ class RankMismatch(DistributedError):
 class PeerTimeout(DistributedError):
     """Another rank sent nothing within ``--timeout`` seconds (it died or
     hangs); the message names it. The job is then stopped (exit status 3)."""
+
+
+class OracleNotFound(CertigradError):
+    """The reference oracle ``certigrad-ref`` is not installed with the
+    package (and ``$CERTIGRAD_REF`` does not name it); the message says how
+    to get it."""
+
+
+class OracleError(CertigradError):
+    """The oracle exited abnormally or printed something that is not a
+    result (an internal error of the oracle, never bad user input, which
+    raises the error class the C++ runtime raises)."""
+
+
+class VerificationError(CertigradError):
+    """The fast runtime and the oracle disagree beyond the rounding bound on
+    the same inputs and draws; the message names the node, the entry, both
+    values and the bound:
+    ``node 'W': grad entry 3: runtime (float32) 0.52 vs oracle 0.51, |difference| 0.01 > bound 3e-07``.
+    The attributes ``node``, ``what``, ``entry``, ``runtime``, ``oracle``
+    and ``bound`` hold the same."""
+
+    def __init__(self, message: str, node: str = "", what: str = "", entry: int = 0,
+                 runtime: float = 0.0, oracle: float = 0.0, bound: float = 0.0) -> None:
+        super().__init__(message)
+        self.node, self.what, self.entry = node, what, entry
+        self.runtime, self.oracle, self.bound = runtime, oracle, bound

@@ -31,7 +31,7 @@ def _numbers(kind: str, name: str, a: Any) -> str:
     if not np.all(np.isfinite(flat)):
         i = int(np.flatnonzero(~np.isfinite(flat))[0])
         raise FeedError(f"node '{name}': {kind} entry {i} is {flat[i]} (values must be finite)")
-    return " ".join(_fmt(float(x)) for x in flat)
+    return " ".join(map("%.17g".__mod__, flat.tolist()))
 
 
 def _dims(s: Shape) -> str:
@@ -236,10 +236,11 @@ def dump_result(graph: Graph, result: Any) -> str:
     return "\n".join(out) + "\n"
 
 
-def load_result(text: str, graph: Optional[Graph] = None) -> ParsedResult:
+def load_result(text: str, graph: Optional[Graph] = None, values: bool = True) -> ParsedResult:
     """Parses ``certigrad-result 1`` text (e.g. the oracle's output). Unlike
     graph input, non-finite numbers (``nan``, ``inf``) are accepted here as
-    results may overflow."""
+    results may overflow. ``values=False`` skips the numbers of the
+    ``value`` lines (``values`` is then empty)."""
     it = _lines(text)
     first = next(it, None)
     if first is None or first[1] != ["certigrad-result", "1"]:
@@ -253,10 +254,12 @@ def load_result(text: str, graph: Optional[Graph] = None) -> ParsedResult:
 
         def nums(ts: list[str]) -> np.ndarray:
             try:
-                return np.array([float(t) for t in ts], dtype=np.float64)
+                return np.array(ts, dtype=np.float64)
             except ValueError:
                 raise FormatError(f"line {no}: bad number in '{' '.join(ts)}'") from None
 
+        if kw == "value" and not values and len(toks) >= 2:
+            continue
         if kw in ("value", "grad") and len(toks) >= 2:
             a = nums(toks[2:])
             if graph is not None:

@@ -17,8 +17,10 @@ from typing import Any, Mapping, Optional
 import numpy as np
 
 from . import _core
+from .checked import Checker, CheckStats
 from .errors import CertigradError, FeedError
 from .graph import Graph
+from .reference import ReferenceBackend
 
 __all__ = ["Runtime", "Result", "Adam"]
 
@@ -62,28 +64,63 @@ class Runtime:
     ``dtype`` is ``"float32"`` or ``"float64"``; feeds must be C-contiguous
     numpy arrays of that dtype (numbers and lists are converted). ``threads``
     is the number of OpenMP threads of every kernel (the GEMMs, and the
-    elementwise kernels, reductions and Adam update on large arrays)."""
+    elementwise kernels, reductions and Adam update on large arrays).
 
-    def __init__(self, graph: Graph, dtype: Any = "float64", threads: int = 1) -> None:
+    ``backend="reference"`` runs forward and backprop through the oracle
+    ``certigrad-ref`` instead, the code extracted from Coq (float64 only;
+    certigrad.reference). ``check_every=N`` keeps the C++ runtime and re-runs
+    its first call and every N-th after through the oracle, raising
+    :class:`~certigrad.errors.VerificationError` on a disagreement beyond the
+    rounding bound (certigrad.checked); :attr:`check_stats` says what the
+    checks found."""
+
+    def __init__(self, graph: Graph, dtype: Any = "float64", threads: int = 1,
+                 backend: str = "cpp", check_every: Optional[int] = None) -> None:
         name = np.dtype(dtype).name if not isinstance(dtype, str) else dtype
         if name not in _DTYPES:
             raise CertigradError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
         if not isinstance(threads, int) or threads < 1:
             raise CertigradError(f"threads must be a positive int, got {threads!r}")
+        if backend not in ("cpp", "reference"):
+            raise CertigradError(f"backend must be 'cpp' or 'reference', got {backend!r}")
         self.graph = graph
         self.dtype = np.dtype(_DTYPES[name])
+        self.backend = backend
+        self._reference: Optional[ReferenceBackend] = None
+        self._checker: Optional[Checker] = None
+        self._rt: Any = None
+        if backend == "reference":
+            if name != "float64":
+                raise CertigradError("the reference backend computes in float64 "
+                                     f"(dtype='float64'), got dtype {dtype!r}")
+            if check_every is not None:
+                raise CertigradError("check_every checks the C++ runtime against the oracle; "
+                                     "with backend='reference' there is nothing to check")
+            self._reference = ReferenceBackend(graph)
+            self._threads = threads
+            return
         cls = _core.Runtime32 if name == "float32" else _core.Runtime64
         self._rt = cls(graph.spec(), threads)
+        if check_every is not None:
+            self._checker = Checker(graph, check_every, self.dtype)
 
     @property
     def threads(self) -> int:
-        return int(self._rt.threads)
+        return int(self._rt.threads) if self._rt is not None else self._threads
 
     @threads.setter
     def threads(self, n: int) -> None:
         if not isinstance(n, int) or n < 1:
             raise CertigradError(f"threads must be a positive int, got {n!r}")
-        self._rt.threads = n
+        if self._rt is not None:
+            self._rt.threads = n
+        else:
+            self._threads = n
+
+    @property
+    def check_stats(self) -> Optional[CheckStats]:
+        """What the checks of ``check_every`` found (None without it)."""
+        return self._checker.stats if self._checker is not None else None
 
     def run(self, feeds: Mapping[str, Any], seed: Optional[int] = None,
             draws: Optional[Mapping[str, Any]] = None, values: bool = False,
@@ -91,6 +128,20 @@ class Runtime:
         """Forward + backprop. ``feeds``: one value per input and param.
         Returns costs, total, grads (one per param) and, with ``values=True``,
         every node's value."""
+        if self._reference is not None:
+            return self._reference.run(feeds, seed=seed, draws=draws, values=values,
+                                       backprop=backprop)
+        if self._checker is not None and self._checker.due():
+            # converted once, so that the oracle gets the very numbers the runtime ran on
+            res, _ = self._checker.check_run(self._run_cpp, _arrays("feed", feeds, self.dtype),
+                                             seed, draws)
+            return Result(res.costs, res.total, res.grads if backprop else {},
+                          res.values if values else None)
+        return self._run_cpp(feeds, seed=seed, draws=draws, values=values, backprop=backprop)
+
+    def _run_cpp(self, feeds: Mapping[str, Any], seed: Optional[int] = None,
+                 draws: Optional[Mapping[str, Any]] = None, values: bool = False,
+                 backprop: bool = True) -> Result:
         if seed is not None and draws is not None:
             raise FeedError("give either seed= or draws=, not both")
         if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
@@ -114,6 +165,9 @@ class Adam:
                           ("beta2", beta2, lambda x: 0 <= x < 1), ("eps", eps, lambda x: x > 0)):
             if not isinstance(v, (int, float)) or not math.isfinite(v) or not ok(v):
                 raise CertigradError(f"Adam: bad {nm}={v!r}")
+        if runtime._rt is None:
+            raise CertigradError("Adam runs on the C++ runtime; backend='reference' has no "
+                                 "optimizer (use check_every=N to check the C++ one)")
         self.runtime = runtime
         self.hyper = dict(lr=float(lr), beta1=float(beta1), beta2=float(beta2), eps=float(eps))
         cls = _core.Adam32 if runtime.dtype == np.float32 else _core.Adam64
@@ -121,9 +175,19 @@ class Adam:
 
     def step(self, feeds: Mapping[str, Any], seed: Optional[int] = None,
              grad_scale: float = 1.0, draws: Optional[Mapping[str, Any]] = None) -> float:
-        """One iteration; ``feeds`` holds the non-parameter inputs."""
+        """One iteration; ``feeds`` holds the non-parameter inputs. On a
+        runtime with ``check_every``, a checked call first runs the gradient
+        of the current parameters through the oracle (the step then uses the
+        very draws that were checked)."""
         if seed is not None and draws is not None:
             raise FeedError("give either seed= or draws=, not both")
+        checker = self.runtime._checker
+        if checker is not None and checker.due():
+            full = dict(self.params())
+            full.update(_arrays("feed", feeds, self.runtime.dtype) or {})
+            _, used = checker.check_run(self.runtime._run_cpp, full, seed, draws)
+            if seed is None and draws is None:  # the stream moved on: step with what was drawn
+                draws = used
         f = _arrays("feed", feeds, self.runtime.dtype)
         d = _arrays("draw", draws, self.runtime.dtype)
         return float(self._opt.step(f, d, seed, float(grad_scale)))

@@ -99,6 +99,7 @@ class TrainOptions:
     quiet: bool = False  # no per-epoch JSON on stdout
     shards: int | None = None  # split each global batch into this many shards (default: 1, or the MPI ranks)
     timeout: float = 300.0  # seconds a rank waits for the others (MPI runs)
+    check_every: int | None = None  # re-run every N-th iteration through the oracle (certigrad.checked)
 
     @property
     def vae(self) -> VaeConfig:
@@ -347,10 +348,15 @@ def train(opts: TrainOptions, world: World | None = None) -> TrainResult:
     if root:
         out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(opts.seed)
-    rt = cg.Runtime(build_graph(cfg), dtype=opts.dtype, threads=opts.threads)
-    train_rt = rt if K == 1 else cg.Runtime(
-        build_graph(VaeConfig(cfg.n_in, cfg.hidden, cfg.latent, bs // K)), dtype=opts.dtype, threads=opts.threads)
-    opt = cg.Adam(train_rt, init_params(cfg, rng, opts.dtype, opts.init), **ADAM)
+    if K > 1 and opts.check_every is not None:
+        raise ValueError("--check-every checks one process's whole-batch steps; "
+                         "it cannot be combined with --shards or MPI ranks yet")
+    # evaluation runs are not training iterations: they go unchecked and unsharded
+    eval_rt = cg.Runtime(build_graph(cfg), dtype=opts.dtype, threads=opts.threads)
+    rt = eval_rt if K == 1 and opts.check_every is None else cg.Runtime(
+        build_graph(VaeConfig(cfg.n_in, cfg.hidden, cfg.latent, bs // K)), dtype=opts.dtype,
+        threads=opts.threads, check_every=opts.check_every)
+    opt = cg.Adam(rt, init_params(cfg, rng, opts.dtype, opts.init), **ADAM)
     history: list[dict] = []
     start_epoch = 0
     if ck is not None:
@@ -399,8 +405,8 @@ def train(opts: TrainOptions, world: World | None = None) -> TrainResult:
         entry = {
             "epoch": epoch,
             "train_loss": loss_sum / (n_batches * bs),
-            "val_loss": evaluate(rt, params, data["val"], bs),
-            "test_loss": evaluate(rt, params, data["test"], bs),
+            "val_loss": evaluate(eval_rt, params, data["val"], bs),
+            "test_loss": evaluate(eval_rt, params, data["test"], bs),
             "seconds": round(train_seconds, 3),
             "eval_seconds": round(time.perf_counter() - t1, 3),
             "iterations": n_batches,
@@ -411,6 +417,12 @@ def train(opts: TrainOptions, world: World | None = None) -> TrainResult:
             "shards": K,
             "theorem": THEOREM,
         }
+        if rt.check_stats is not None:  # totals of the run so far
+            st = rt.check_stats
+            entry.update(checks=st.checks, check_max_ratio=st.max_ratio, check_max_abs=st.max_abs)
+            _say(opts, f"checked {st.checks} iterations against the oracle: largest "
+                       f"|runtime - oracle| {st.max_abs:.3g}, {st.max_ratio:.3g} of the rounding "
+                       f"bound ({st.worst})")
         history.append(entry)
         save_checkpoint(ckpt_path, opt, rng, epoch, history, opts.identity())
         _write_log(log_path, history)
@@ -423,7 +435,7 @@ def train(opts: TrainOptions, world: World | None = None) -> TrainResult:
     if not log_path.exists():  # resumed a finished run into a fresh directory copy
         _write_log(log_path, history)
     if opts.plot:
-        result.figure = make_figure(out / "vae.png", rt, result.params, data, opts, history)
+        result.figure = make_figure(out / "vae.png", eval_rt, result.params, data, opts, history)
         _say(opts, f"wrote {result.figure}")
     return result
 

@@ -28,7 +28,6 @@ Replay a graph file with the oracle alone:
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -73,16 +72,19 @@ def replay_command(graph_file: str | os.PathLike[str]) -> str:
 
 
 def run_raw(text: str, naive: bool = False, timeout: float = 60.0) -> str:
-    """The oracle's standard output on ``text``. Raises :class:`OracleError`
+    """The oracle's standard output on ``text``, through the package's
+    runner (``certigrad.oracle.run_text``). Raises :class:`OracleError`
     with the oracle's error line when it exits with a non-zero status or
     writes to standard error."""
-    cmd = [str(find())] + (["--naive"] if naive else [])
-    proc = subprocess.run(cmd, input=text, capture_output=True, text=True, timeout=timeout)
-    err = proc.stderr.strip()
-    if proc.returncode != 0 or err:
-        msg = err.splitlines()[0] if err else f"exit status {proc.returncode}, no message"
-        raise OracleError(f"certigrad-ref: {msg}")
-    return proc.stdout
+    from certigrad.errors import CertigradError
+    from certigrad.oracle import run_text
+
+    try:
+        return run_text(text, ["--naive"] if naive else [], binary=find(), timeout=timeout)
+    except CertigradError as e:
+        msg = str(e)
+        raise OracleError(msg if msg.startswith("certigrad-ref:") else f"certigrad-ref: {msg}") \
+            from None
 
 
 def run(text: str, naive: bool = False) -> dict[str, Any]:

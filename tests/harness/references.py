@@ -2,6 +2,10 @@
 the generated table (tests/harness/table.py), all of an operator's formulas
 in one place.
 
+The rounding-error bound's formulas (the error model) live in the package,
+``certigrad.rounding.RULES``, since its checked mode uses them too;
+:func:`missing_entries` checks that they cover the table as well.
+
 Every formula follows theories/core/Ops.v (``dop_forward``, ``dop_pullbacks``,
 ``rop_score``; docs/semantics.md) and is written once per language the tests
 evaluate it in:
@@ -14,11 +18,6 @@ A deterministic operator (:class:`Det`), and a random one (:class:`Rand`):
     domains) and ``pullbacks`` the hand-checked gradients of
     tests/test_gradcheck.py; ``g`` is the adjoint of the output, ``v`` the
     output (None where a rule does not use it).
-``model_forward(m, attr, xs)``, ``model_pullbacks(m, attr, xs, v, g)``; ``model_score(m, x, xs)``
-    the error-bound model (tests/harness/error_model.py, passed as ``m``): the
-    same formulas on tracked values ``m.Tr`` built from its rounding rules.
-    ``model_score`` is d/dparent of ln p(x; parents), one per parent, which the
-    sweep multiplies by the total.
 ``exact_forward(X, attr, xs)``, ``exact_pullbacks(X, attr, xs, v, g)``;
 ``exact_score(X, total, x, xs)``
     the 60-digit evaluator (tests/harness/exact.py, its helpers passed as
@@ -46,6 +45,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional, Union
 
 import numpy as np
+from certigrad.rounding import RULES
 
 from .table import TABLE
 
@@ -61,8 +61,6 @@ class Det:
 
     forward: Fn
     pullbacks: Fn
-    model_forward: Fn
-    model_pullbacks: Fn
     exact_forward: Fn
     exact_pullbacks: Fn
     torch_forward: Fn
@@ -75,7 +73,6 @@ class Rand:
     """The references of a random operator (see the module docstring)."""
 
     sample: Fn
-    model_score: Fn
     exact_score: Fn
     torch_log_density: Fn
     value_kinds: Optional[tuple[str, ...]] = None
@@ -118,6 +115,10 @@ def missing_entries() -> list[str]:
                 if ks is not None and len(ks) != row.arity:
                     out.append(f"'{name}': {k} has {len(ks)} entries, arity {row.arity}")
     out += [f"'{name}': in {HERE} but not in the table" for name in REGISTRY if name not in TABLE]
+    out += [f"'{name}': no rounding rule in certigrad.rounding.RULES "
+            "(python/certigrad/rounding.py)" for name in TABLE if name not in RULES]
+    out += [f"'{name}': a rounding rule in certigrad.rounding.RULES but not in the table"
+            for name in RULES if name not in TABLE]
     return out
 
 
@@ -156,8 +157,6 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 _det("scale",
      forward=lambda attr, xs: attr * xs[0],
      pullbacks=lambda attr, g, v, x: [attr * g],
-     model_forward=lambda m, attr, xs: m.t_mul(m.const(attr, xs[0]), xs[0]),
-     model_pullbacks=lambda m, attr, xs, v, g: [m.t_mul(m.const(attr, g), g)],
      exact_forward=lambda X, attr, xs: X.ew(lambda t: X.mpf(attr) * t, xs[0]),
      exact_pullbacks=lambda X, attr, xs, v, g: [X.ew(lambda t: X.mpf(attr) * t, g)],
      torch_forward=lambda torch, attr, p: attr * p[0])
@@ -165,8 +164,6 @@ _det("scale",
 _det("neg",
      forward=lambda attr, xs: -xs[0],
      pullbacks=lambda attr, g, v, x: [-g],
-     model_forward=lambda m, attr, xs: m.t_neg(xs[0]),
-     model_pullbacks=lambda m, attr, xs, v, g: [m.t_neg(g)],
      exact_forward=lambda X, attr, xs: X.ew(lambda t: -t, xs[0]),
      exact_pullbacks=lambda X, attr, xs, v, g: [X.ew(lambda t: -t, g)],
      torch_forward=lambda torch, attr, p: -p[0])
@@ -174,8 +171,6 @@ _det("neg",
 _det("exp",
      forward=lambda attr, xs: np.exp(xs[0]),
      pullbacks=lambda attr, g, v, x: [g * v],
-     model_forward=lambda m, attr, xs: m.t_exp(xs[0]),
-     model_pullbacks=lambda m, attr, xs, v, g: [m.t_mul(g, v)],
      exact_forward=lambda X, attr, xs: X.ew(X.mp.exp, xs[0]),
      exact_pullbacks=lambda X, attr, xs, v, g: [X.ew(lambda a, b: a * b, g, v)],
      torch_forward=lambda torch, attr, p: torch.exp(p[0]),
@@ -184,8 +179,6 @@ _det("exp",
 _det("log",
      forward=lambda attr, xs: np.log(xs[0]),
      pullbacks=lambda attr, g, v, x: [g / x],
-     model_forward=lambda m, attr, xs: m.t_log(xs[0]),
-     model_pullbacks=lambda m, attr, xs, v, g: [m.t_div(g, xs[0])],
      exact_forward=lambda X, attr, xs: X.ew(X.mp.log, xs[0]),
      exact_pullbacks=lambda X, attr, xs, v, g: [X.ew(lambda a, b: a / b, g, xs[0])],
      torch_forward=lambda torch, attr, p: torch.log(p[0]))
@@ -193,8 +186,6 @@ _det("log",
 _det("sqrt",
      forward=lambda attr, xs: np.sqrt(xs[0]),
      pullbacks=lambda attr, g, v, x: [g / (2 * v)],
-     model_forward=lambda m, attr, xs: m.t_sqrt(xs[0]),
-     model_pullbacks=lambda m, attr, xs, v, g: [m.t_div(g, m.t_mul(m.const(2.0, v), v))],
      exact_forward=lambda X, attr, xs: X.ew(X.mp.sqrt, xs[0]),
      exact_pullbacks=lambda X, attr, xs, v, g: [X.ew(lambda a, b: a / (2 * b), g, v)],
      torch_forward=lambda torch, attr, p: torch.sqrt(p[0]))
@@ -202,9 +193,6 @@ _det("sqrt",
 _det("sigmoid",
      forward=lambda attr, xs: 1 / (1 + np.exp(-xs[0])),
      pullbacks=lambda attr, g, v, x: [g * v * (1 - v)],
-     model_forward=lambda m, attr, xs: m.t_sigmoid(xs[0]),
-     model_pullbacks=lambda m, attr, xs, v, g: [m.t_mul(m.t_mul(g, v),
-                                                        m.t_sub(m.const(1.0, v), v))],
      exact_forward=lambda X, attr, xs: X.ew(X.sig, xs[0]),
      exact_pullbacks=lambda X, attr, xs, v, g: [X.ew(lambda a, b: a * b * (1 - b), g, v)],
      torch_forward=lambda torch, attr, p: torch.sigmoid(p[0]))
@@ -212,8 +200,6 @@ _det("sigmoid",
 _det("softplus",
      forward=lambda attr, xs: np.maximum(xs[0], 0) + np.log1p(np.exp(-np.abs(xs[0]))),
      pullbacks=lambda attr, g, v, x: [g * _sigmoid(x)],
-     model_forward=lambda m, attr, xs: m.t_softplus(xs[0]),
-     model_pullbacks=lambda m, attr, xs, v, g: [m.t_mul(g, m.t_sigmoid(xs[0]))],
      exact_forward=lambda X, attr, xs: X.ew(lambda t: X.mp.log(1 + X.mp.exp(t)), xs[0]),
      exact_pullbacks=lambda X, attr, xs, v, g: [X.ew(lambda a, b: a * X.sig(b), g, xs[0])],
      torch_forward=lambda torch, attr, p: torch.nn.functional.softplus(p[0]))
@@ -224,8 +210,6 @@ _det("softplus",
 _det("add",
      forward=lambda attr, xs: xs[0] + xs[1],
      pullbacks=lambda attr, g, v, x, y: [g, g],
-     model_forward=lambda m, attr, xs: m.t_add(xs[0], xs[1]),
-     model_pullbacks=lambda m, attr, xs, v, g: [g, g],
      exact_forward=lambda X, attr, xs: X.ew(lambda a, b: a + b, xs[0], xs[1]),
      exact_pullbacks=lambda X, attr, xs, v, g: [g, g],
      torch_forward=lambda torch, attr, p: p[0] + p[1])
@@ -233,8 +217,6 @@ _det("add",
 _det("sub",
      forward=lambda attr, xs: xs[0] - xs[1],
      pullbacks=lambda attr, g, v, x, y: [g, -g],
-     model_forward=lambda m, attr, xs: m.t_sub(xs[0], xs[1]),
-     model_pullbacks=lambda m, attr, xs, v, g: [g, m.t_neg(g)],
      exact_forward=lambda X, attr, xs: X.ew(lambda a, b: a - b, xs[0], xs[1]),
      exact_pullbacks=lambda X, attr, xs, v, g: [g, X.ew(lambda t: -t, g)],
      torch_forward=lambda torch, attr, p: p[0] - p[1])
@@ -242,8 +224,6 @@ _det("sub",
 _det("mul",
      forward=lambda attr, xs: xs[0] * xs[1],
      pullbacks=lambda attr, g, v, x, y: [g * y, g * x],
-     model_forward=lambda m, attr, xs: m.t_mul(xs[0], xs[1]),
-     model_pullbacks=lambda m, attr, xs, v, g: [m.t_mul(g, xs[1]), m.t_mul(g, xs[0])],
      exact_forward=lambda X, attr, xs: X.ew(lambda a, b: a * b, xs[0], xs[1]),
      exact_pullbacks=lambda X, attr, xs, v, g: [X.ew(lambda a, b: a * b, g, xs[1]),
                                                 X.ew(lambda a, b: a * b, g, xs[0])],
@@ -252,9 +232,6 @@ _det("mul",
 _det("div",
      forward=lambda attr, xs: xs[0] / xs[1],
      pullbacks=lambda attr, g, v, x, y: [g / y, -g * x / (y * y)],
-     model_forward=lambda m, attr, xs: m.t_div(xs[0], xs[1]),
-     model_pullbacks=lambda m, attr, xs, v, g: [
-         m.t_div(g, xs[1]), m.t_div(m.t_mul(m.t_neg(g), xs[0]), m.t_mul(xs[1], xs[1]))],
      exact_forward=lambda X, attr, xs: X.ew(lambda a, b: a / b, xs[0], xs[1]),
      exact_pullbacks=lambda X, attr, xs, v, g: [
          X.ew(lambda a, b: a / b, g, xs[1]),
@@ -264,8 +241,6 @@ _det("div",
 _det("mul_add",
      forward=lambda attr, xs: xs[0] * xs[1] + xs[2],
      pullbacks=lambda attr, g, v, x, y, z: [g * y, g * x, g],
-     model_forward=lambda m, attr, xs: m.t_add(m.t_mul(xs[0], xs[1]), xs[2]),
-     model_pullbacks=lambda m, attr, xs, v, g: [m.t_mul(g, xs[1]), m.t_mul(g, xs[0]), g],
      exact_forward=lambda X, attr, xs: X.ew(lambda a, b, c: a * b + c, xs[0], xs[1], xs[2]),
      exact_pullbacks=lambda X, attr, xs, v, g: [X.ew(lambda a, b: a * b, g, xs[1]),
                                                 X.ew(lambda a, b: a * b, g, xs[0]), g],
@@ -277,9 +252,6 @@ _det("mul_add",
 _det("gemm",
      forward=lambda attr, xs: xs[0] @ xs[1],
      pullbacks=lambda attr, g, v, x, y: [g @ y.T, x.T @ g],
-     model_forward=lambda m, attr, xs: m.t_gemm(xs[0], xs[1]),
-     model_pullbacks=lambda m, attr, xs, v, g: [m.t_gemm(g, m.t_T(xs[1])),
-                                                m.t_gemm(m.t_T(xs[0]), g)],
      exact_forward=lambda X, attr, xs: X.mm(xs[0], xs[1]),
      exact_pullbacks=lambda X, attr, xs, v, g: [X.mm(g, xs[1].T), X.mm(xs[0].T, g)],
      torch_forward=lambda torch, attr, p: p[0] @ p[1])
@@ -288,50 +260,16 @@ _det("gemm",
 # Reductions to a scalar
 
 
-def _model_mvn_kl(m: Any, attr: Any, xs: list[Any]) -> Any:
-    mu, s = xs
-    one, two = m.const(1.0, s), m.const(2.0, s)
-    q = m.t_sub(m.t_add(m.t_mul(mu, mu), m.t_mul(s, s)), one)
-    return m.t_reduce(m.t_sub(m.t_div(q, two), m.t_log(s)))
 
 
-def _model_mvn_kl_pullbacks(m: Any, attr: Any, xs: list[Any], v: Any, g: Any) -> list[Any]:
-    mu, s = xs
-    gs = m.t_bcast(g, s.v.shape)
-    return [m.t_mul(gs, mu), m.t_mul(gs, m.t_sub(s, m.t_div(m.const(1.0, s), s)))]
 
 
-def _model_mvn_empirical_kl(m: Any, attr: Any, xs: list[Any]) -> Any:
-    mu, s, z = xs
-    two = m.const(2.0, s)
-    d = m.t_div(m.t_sub(z, mu), s)
-    q = m.t_sub(m.t_mul(z, z), m.t_mul(d, d))
-    return m.t_reduce(m.t_sub(m.t_div(q, two), m.t_log(s)))
 
 
-def _model_mvn_empirical_kl_pullbacks(m: Any, attr: Any, xs: list[Any], v: Any,
-                                      g: Any) -> list[Any]:
-    mu, s, z = xs
-    gs = m.t_bcast(g, s.v.shape)
-    d = m.t_div(m.t_sub(z, mu), s)
-    return [m.t_mul(gs, m.t_div(d, s)),
-            m.t_mul(gs, m.t_div(m.t_sub(m.t_mul(d, d), m.const(1.0, s)), s)),
-            m.t_mul(gs, m.t_sub(z, m.t_div(d, s)))]
 
 
-def _model_bernoulli(m: Any, attr: Any, xs: list[Any]) -> Any:
-    p, b = xs
-    one = m.const(1.0, p)
-    terms = m.t_add(m.t_mul(b, m.t_log(p)), m.t_mul(m.t_sub(one, b), m.t_log(m.t_sub(one, p))))
-    return m.t_neg(m.t_reduce(terms))
 
 
-def _model_bernoulli_pullbacks(m: Any, attr: Any, xs: list[Any], v: Any, g: Any) -> list[Any]:
-    p, b = xs
-    gs, one = m.t_bcast(g, p.v.shape), m.const(1.0, p)
-    dp = m.t_sub(m.t_div(m.t_sub(one, b), m.t_sub(one, p)), m.t_div(b, p))
-    db = m.t_sub(m.t_log(m.t_sub(one, p)), m.t_log(p))
-    return [m.t_mul(gs, dp), m.t_mul(gs, db)]
 
 
 def _mvn_empirical_kl(attr: Any, xs: list[np.ndarray]) -> np.ndarray:
@@ -370,8 +308,6 @@ def _torch_mvn_empirical_kl(torch: Any, attr: Any, p: list[Any]) -> Any:
 _det("sum",
      forward=lambda attr, xs: np.asarray(np.sum(xs[0])),
      pullbacks=lambda attr, g, v, x: [g * np.ones_like(x)],
-     model_forward=lambda m, attr, xs: m.t_reduce(xs[0]),
-     model_pullbacks=lambda m, attr, xs, v, g: [m.t_bcast(g, xs[0].v.shape)],
      exact_forward=lambda X, attr, xs: X.red(xs[0]),
      exact_pullbacks=lambda X, attr, xs, v, g: [X.arr([g.ravel()[0]] * xs[0].size,
                                                       xs[0].shape)],
@@ -381,8 +317,6 @@ _det("mvn_kl",
      forward=lambda attr, xs: np.asarray(np.sum((xs[0] * xs[0] + xs[1] * xs[1] - 1) / 2
                                                 - np.log(xs[1]))),
      pullbacks=lambda attr, g, v, mu, s: [g * mu, g * (s - 1 / s)],
-     model_forward=_model_mvn_kl,
-     model_pullbacks=_model_mvn_kl_pullbacks,
      exact_forward=lambda X, attr, xs: X.red(X.ew(
          lambda m, s: (m * m + s * s - 1) / 2 - X.mp.log(s), xs[0], xs[1])),
      exact_pullbacks=_exact_mvn_kl_pullbacks,
@@ -395,8 +329,6 @@ _det("mvn_empirical_kl",
      pullbacks=lambda attr, g, v, mu, s, z: [g * (z - mu) / s**2,
                                              g * ((z - mu) ** 2 / s**3 - 1 / s),
                                              g * (z - (z - mu) / s**2)],
-     model_forward=_model_mvn_empirical_kl,
-     model_pullbacks=_model_mvn_empirical_kl_pullbacks,
      exact_forward=lambda X, attr, xs: X.red(X.ew(
          lambda m, s, z: (z * z - ((z - m) / s) ** 2) / 2 - X.mp.log(s), xs[0], xs[1], xs[2])),
      exact_pullbacks=_exact_mvn_empirical_kl_pullbacks,
@@ -407,8 +339,6 @@ _det("bernoulli_neglogpdf",
                                                  + (1 - xs[1]) * np.log1p(-xs[0]))),
      pullbacks=lambda attr, g, v, p, x: [g * ((1 - x) / (1 - p) - x / p),
                                          g * (np.log(1 - p) - np.log(p))],
-     model_forward=_model_bernoulli,
-     model_pullbacks=_model_bernoulli_pullbacks,
      exact_forward=lambda X, attr, xs: X.red(X.ew(
          lambda p, b: -(b * X.mp.log(p) + (1 - b) * X.mp.log(1 - p)), xs[0], xs[1])),
      exact_pullbacks=_exact_bernoulli_pullbacks,
@@ -420,11 +350,6 @@ _det("bernoulli_neglogpdf",
 # Random operators: the sample, and the score d/dparent ln p(x; parents)
 
 
-def _model_mvn_score(m: Any, x: Any, xs: list[Any]) -> list[Any]:
-    mu, s = xs
-    r = m.t_sub(x, mu)
-    s2 = m.t_mul(s, s)
-    return [m.t_div(r, s2), m.t_div(m.t_sub(m.t_mul(r, r), s2), m.t_mul(s2, s))]
 
 
 def _exact_mvn_score(X: Any, total: Any, x: Any, xs: list[Any]) -> list[Any]:
@@ -435,13 +360,11 @@ def _exact_mvn_score(X: Any, total: Any, x: Any, xs: list[Any]) -> list[Any]:
 
 _rand("mvn",
       sample=lambda xs, shape, rng: xs[0] + xs[1] * rng.standard_normal(shape),
-      model_score=_model_mvn_score,
       exact_score=_exact_mvn_score,
       torch_log_density=lambda torch, x, p: (-(x - p[0]) ** 2 / (2 * p[1] * p[1])
                                              - torch.log(p[1])).sum())
 
 _rand("mvn_std",
       sample=lambda xs, shape, rng: rng.standard_normal(shape),
-      model_score=lambda m, x, xs: [],
       exact_score=lambda X, total, x, xs: [],
       torch_log_density=lambda torch, x, p: None)
