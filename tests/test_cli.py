@@ -142,3 +142,10 @@ def test_module_entry_point_bad_input_no_traceback(tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
     assert str(tmp_path / "nope") in proc.stderr
+
+
+def test_check_every_with_shards_is_refused(tmp_path, capsys):
+    code, _, stderr = run(["train-vae", "--epochs", "1", "--out", str(tmp_path / "r"), "--shards", "2",
+                           "--check-every", "5", "--no-plot", *SMALL], capsys)
+    assert code == 2
+    assert "--check-every" in stderr and "--shards" in stderr
