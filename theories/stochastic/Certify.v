@@ -1,0 +1,439 @@
+(** * A proved-sound checker of the unbiasedness preconditions
+
+    [certify g boxes] decides, for a user's graph [g] and a box for each
+    data input (a closed interval with rational end points, either end
+    possibly infinite; the parameters are unbounded), whether the sampled
+    gradient of [g] is provably unbiased.  It answers [Certified], or
+    [Rejected node reason] at the first node where a precondition cannot be
+    established.  Its steps ([certify_graph]):
+
+    1. every box names a data input (not a parameter);
+    2. [check_graph g] (well-formedness);
+    3. domains: an abstract walk ([dom_walk]) gives every reference a sign
+       (UnbiasedExamples.v: any / positive / in (0, 1)) and an interval
+       (Intervals.v), starting from the boxes; each node's operator domain
+       (log, sqrt: x > 0; div: y <> 0; mvn, mvn_kl, mvn_empirical_kl:
+       sigma > 0; bernoulli_neglogpdf: 0 < p < 1) must follow from its
+       parents' abstract values;
+    4. each [mvn] node [z] (mean and sigma computed by the graph) is
+       reparameterized (Transform.v: [z_eps ~ mvn_std], [z = sigma * z_eps + mu]),
+       and step 3 is repeated on the result;
+    5. growth: on the final graph (noise [mvn_std] only), the growth walk of
+       GrowthCheck.v must pass ([growth_walk] is that walk, reporting the
+       failing node).
+
+    [certify_sound]: when [certify_graph g boxes = inl g'], for all inputs
+    of the declared sizes whose data inputs lie in the boxes, every
+    parameter [p], entry [j] and interval [(a, b)]: [g'] passes the checker
+    and satisfies [reachable_domains], [is_gintegrable] and
+    [can_differentiate_under_integrals] (the preconditions of
+    [backprop_unbiased]), and [g'] and [g] have the same expected cost at
+    every value of the entry.  [g' = g] when [g] has no [mvn] node.
+    [certify_sound_statement] / [certify_unbiased]: the conclusion, the
+    derivative of [g]'s expected cost is the expected gradient that
+    [backprop] computes on [g'] ([certified_graph g boxes]). *)
+
+From Coquelicot Require Import Coquelicot.
+From Coq Require Import Reals QArith Qreals String List Arith Bool Lia Lra.
+From Certigrad Require Import Scalar Tensor TensorFacts Ops Graph WellFormed WellFormedSound GraphFacts ListSums.
+From Certigrad Require Import Stochastic StochasticPre Unbiased UnbiasedExamples RunFacts Transform.
+From Certigrad Require Import DistRel Reparameterize GrowthDefs GrowthOps GrowthCheck Intervals.
+Import ListNotations.
+
+Local Open Scope R_scope.
+
+(** The version of the checker, reported with every certificate. *)
+Definition certify_version : string := "certify-1".
+
+(** * Abstract values: a sign and an interval *)
+
+Definition aval : Type := (sign * itv)%type.
+
+Definition qpos (q : Q) : bool := negb (Qle_bool q 0).
+
+(** The sign an interval guarantees. *)
+Definition itv_sign (i : itv) : sign :=
+  match i with
+  | (Some l, Some h) => if qpos l && negb (Qle_bool 1 h) then SUnit else if qpos l then SPos else SAny
+  | (Some l, None) => if qpos l then SPos else SAny
+  | _ => SAny
+  end.
+
+Definition meet_sign (s1 s2 : sign) : sign :=
+  match s1, s2 with
+  | SUnit, _ | _, SUnit => SUnit
+  | SPos, _ | _, SPos => SPos
+  | SAny, SAny => SAny
+  end.
+
+Definition av_sign (v : aval) : sign := meet_sign (fst v) (itv_sign (snd v)).
+
+Definition av_holds (v : aval) (x : list R) : Prop := sign_holds (fst v) x /\ itv_holds (snd v) x.
+
+(** * The domain walk *)
+
+Section DomWalk.
+Context {T : Type} (base : string -> aval).
+
+Definition find_av (ae : list (string * aval)) (k : string) : aval :=
+  match lookup ae k with Some v => v | None => base k end.
+
+Definition node_aval (ae : list (string * aval)) (n : node T) : aval :=
+  match n with
+  | NDet _ o ps =>
+      let vs := map (find_av ae) ps in (dop_sign o (map av_sign vs), dop_itv o (map snd vs))
+  | NRand _ _ _ => (SAny, top)
+  end.
+
+Definition dom_reason (o : @op T) (ps : list string) : string :=
+  match op_domain o with
+  | Some (k, _) => op_name o ++ ": cannot establish " ++ op_domain_desc o ++ " for parent '"
+                     ++ nth k ps "" ++ "' on the boxes"
+  | None => op_name o
+  end.
+
+Fixpoint dom_walk (ae : list (string * aval)) (ns : list (node T)) : option (string * string) :=
+  match ns with
+  | [] => None
+  | n :: ns' =>
+      if op_ok_by_sign (node_op n) (map (fun k => av_sign (find_av ae k)) (node_parents n))
+      then dom_walk ((node_name n, node_aval ae n) :: ae) ns'
+      else Some (node_name n, dom_reason (node_op n) (node_parents n))
+  end.
+
+End DomWalk.
+
+(** * The growth walk, reporting the failing node *)
+
+Definition growth_reason {T : Type} (o : @dop T) : string :=
+  op_name (ODet o) ++
+  match o with
+  | Exp => ": exp of a value that grows with the draws (its expectation need not be finite)"
+  | Log | Sqrt | Div | MvnKl | MvnEmpiricalKl =>
+      ": needs an operand bounded away from 0 independently of the draws"
+  | BernoulliNeglogpdf => ": the probability must be a sigmoid"
+  | _ => ": no growth bound is known for these parents"
+  end.
+
+Fixpoint growth_walk {T : Type} (ae : tag_env) (ns : list (node T)) : option (string * string) :=
+  match ns with
+  | [] => None
+  | NDet r o ps :: ns' =>
+      match dop_gtag o (map (find_tag ae) ps) with
+      | Some tg => growth_walk ((ref_name r, tg) :: ae) ns'
+      | None => Some (ref_name r, growth_reason o)
+      end
+  | NRand r MvnStd _ :: ns' => growth_walk ((ref_name r, GGood) :: ae) ns'
+  | NRand r Mvn _ :: _ => Some (ref_name r, "mvn noise left after reparameterization")
+  end.
+
+(** * The checker *)
+
+Definition box_of (boxes : list (string * itv)) (k : string) : itv :=
+  match lookup boxes k with Some i => i | None => top end.
+
+(** The abstract value of a name before any node: its box for a data
+    input, unbounded otherwise. *)
+Definition input_base {T : Type} (g : graph T) (boxes : list (string * itv)) (k : string) : aval :=
+  if mem k (input_names g) && negb (mem k (g_params g)) then (SAny, box_of boxes k) else (SAny, top).
+
+Fixpoint first_mvn {T : Type} (ns : list (node T)) : option string :=
+  match ns with
+  | [] => None
+  | NRand r Mvn _ :: _ => Some (ref_name r)
+  | _ :: ns' => first_mvn ns'
+  end.
+
+Definition eps_name (z : string) : string := z ++ "_eps".
+
+Section Checker.
+Context {T : Type}.
+
+Fixpoint certify_loop (fuel : nat) (base : string -> aval) (g : graph T)
+    : graph T + (string * string) :=
+  match dom_walk base [] (g_nodes g) with
+  | Some e => inr e
+  | None =>
+      match first_mvn (g_nodes g) with
+      | None =>
+          match growth_walk (map (fun r => (ref_name r, GBnd)) (g_inputs g)) (g_nodes g) with
+          | Some e => inr e
+          | None => inl g
+          end
+      | Some z =>
+          match fuel with
+          | O => inr (z, "too many mvn nodes")
+          | S f =>
+              match reparameterize z (eps_name z) g with
+              | Ok g2 => certify_loop f base g2
+              | Err m => inr (z, m)
+              end
+          end
+      end
+  end.
+
+(** The first box that does not name a data input. *)
+Definition box_error (g : graph T) (boxes : list (string * itv)) : option (string * string) :=
+  match find (fun kb => negb (mem (fst kb) (input_names g)) || mem (fst kb) (g_params g)) boxes with
+  | Some (k, _) => Some (k, "a box is given for a name that is not a data input (parameters are unbounded)")
+  | None => None
+  end.
+
+(** [inl g']: certified, [g'] the reparameterized graph; [inr (node, reason)]. *)
+Definition certify_graph (g : graph T) (boxes : list (string * itv)) : graph T + (string * string) :=
+  match box_error g boxes with
+  | Some e => inr e
+  | None =>
+      match check_graph g with
+      | CheckErr n m => inr (n, m)
+      | CheckOk => certify_loop (length (g_nodes g)) (input_base g boxes) g
+      end
+  end.
+
+Inductive verdict : Type := Certified | Rejected (node reason : string).
+
+Definition certify (g : graph T) (boxes : list (string * itv)) : verdict :=
+  match certify_graph g boxes with inl _ => Certified | inr (n, m) => Rejected n m end.
+
+Definition certified_graph (g : graph T) (boxes : list (string * itv)) : graph T :=
+  match certify_graph g boxes with inl g' => g' | inr _ => g end.
+
+(** For proofs by computation when [check_graph] needs symbolic sizes. *)
+Lemma certify_graph_parts (g g' : graph T) (boxes : list (string * itv)) :
+  box_error g boxes = None -> check_graph g = CheckOk ->
+  certify_loop (length (g_nodes g)) (input_base g boxes) g = inl g' ->
+  certify_graph g boxes = inl g'.
+Proof. intros H1 H2 H3. unfold certify_graph. rewrite H1, H2. exact H3. Qed.
+
+End Checker.
+
+(** * Soundness of the domain walk *)
+
+Lemma av_sign_sound (v : aval) (x : list R) : av_holds v x -> sign_holds (av_sign v) x.
+Proof.
+  destruct v as [s [[l|] [h|]]]; intros [Hs Hi]; unfold av_sign; simpl;
+    unfold itv_holds, in_itv in Hi; simpl in Hi.
+  all: try (destruct s; exact Hs).
+  - destruct (qpos l) eqn:El; [|destruct s; exact Hs].
+    assert (Hl : 0 < Q2R l).
+    { unfold qpos in El. apply negb_true_iff in El.
+      destruct (Qlt_le_dec 0 l) as [L|L]; [rewrite <- Q2R_0; apply Qlt_Rlt, L|].
+      apply Qle_bool_iff in L. congruence. }
+    assert (Hpos : Forall (fun y => 0 < y) x)
+      by (eapply Forall_impl; [|exact Hi]; intros y [Hy _]; simpl in Hy; lra).
+    destruct (Qle_bool 1 h) eqn:Eh; simpl.
+    + destruct s; simpl; [exact Hpos|exact Hpos|exact Hs].
+    + assert (Hh : Q2R h < 1).
+      { destruct (Qlt_le_dec h 1) as [L|L]; [rewrite <- Q2R_1; apply Qlt_Rlt, L|].
+        apply Qle_bool_iff in L. congruence. }
+      assert (Hu : Forall (fun y => 0 < y < 1) x)
+        by (eapply Forall_impl; [|exact Hi]; intros y [Hy1 Hy2]; simpl in *; lra).
+      destruct s; exact Hu.
+  - destruct (qpos l) eqn:El; simpl; [|destruct s; exact Hs].
+    assert (Hl : 0 < Q2R l).
+    { unfold qpos in El. apply negb_true_iff in El.
+      destruct (Qlt_le_dec 0 l) as [L|L]; [rewrite <- Q2R_0; apply Qlt_Rlt, L|].
+      apply Qle_bool_iff in L. congruence. }
+    assert (Hpos : Forall (fun y => 0 < y) x)
+      by (eapply Forall_impl; [|exact Hi]; intros y [Hy _]; simpl in Hy; lra).
+    destruct s; simpl; [exact Hpos|exact Hpos|exact Hs].
+Qed.
+
+Lemma find_av_cons (base : string -> aval) (ae : list (string * aval)) (k r : string) (v : aval) :
+  find_av base ((k, v) :: ae) r = if String.eqb r k then v else find_av base ae r.
+Proof. unfold find_av. simpl. destruct (String.eqb r k); reflexivity. Qed.
+
+Lemma avs_of_parents (base : string -> aval) (ae : list (string * aval)) (V : env R)
+    (ps : list string) (P : aval -> list R -> Prop) (d : aval) :
+  P d [] -> (forall r, P (find_av base ae r) (find_val V r)) ->
+  forall i, P (nth i (map (find_av base ae) ps) d) (nth i (map (find_val V) ps) []).
+Proof.
+  intros Hd H i. destruct (lt_dec i (length ps)) as [Hi|Hi].
+  - rewrite (nth_map_in _ _ ps i d ""%string) by exact Hi.
+    rewrite (nth_map_in _ _ ps i [] ""%string) by exact Hi. apply H.
+  - rewrite !nth_overflow by (rewrite map_length; lia). exact Hd.
+Qed.
+
+Lemma node_aval_sound (base : string -> aval) (ae : list (string * aval)) (V : env R)
+    (se : senv) (r : reference) (o : dop R) (ps : list string) :
+  (forall k, av_holds (find_av base ae k) (find_val V k)) ->
+  av_holds (node_aval base ae (NDet r o ps)) (dop_forward R_ops o (parent_shapes se ps) (map (find_val V) ps)).
+Proof.
+  intros H. simpl. split.
+  - apply dop_sign_sound. intros i. rewrite map_map.
+    destruct (lt_dec i (length ps)) as [Hi|Hi].
+    + rewrite (nth_map_in _ _ ps i SAny ""%string) by exact Hi.
+      rewrite (nth_map_in _ _ ps i [] ""%string) by exact Hi. apply av_sign_sound, H.
+    + rewrite !nth_overflow by (rewrite map_length; lia). exact I.
+  - apply dop_itv_sound. intros i. rewrite map_map.
+    destruct (lt_dec i (length ps)) as [Hi|Hi].
+    + rewrite (nth_map_in _ _ ps i top ""%string) by exact Hi.
+      rewrite (nth_map_in _ _ ps i [] ""%string) by exact Hi. apply H.
+    + rewrite !nth_overflow by (rewrite map_length; lia). constructor.
+Qed.
+
+Lemma dom_walk_sound (base : string -> aval) (se : senv) (a b : R) (ns : list (node R)) :
+  forall (ae : list (string * aval)) (valsC : R -> env R),
+  (forall r t, av_holds (find_av base ae r) (find_val (valsC t) r)) ->
+  dom_walk base ae ns = None -> domains_on se a b ns valsC.
+Proof.
+  induction ns as [|n ns IH]; intros ae valsC Hag Hchk; simpl; [exact I|].
+  simpl in Hchk.
+  destruct (op_ok_by_sign (node_op n) (map (fun k => av_sign (find_av base ae k)) (node_parents n)))
+    eqn:Hok; [|discriminate].
+  split.
+  - intros t _. apply (op_ok_sound _ (map (fun k => av_sign (find_av base ae k)) (node_parents n)));
+      [|exact Hok].
+    intros i. destruct (lt_dec i (length (node_parents n))) as [Hi|Hi].
+    + rewrite (nth_map_in _ _ _ i SAny ""%string) by exact Hi.
+      rewrite (nth_map_in _ _ _ i [] ""%string) by exact Hi. apply av_sign_sound, Hag.
+    + rewrite !nth_overflow by (rewrite map_length; lia). exact I.
+  - destruct n as [r o ps|r o ps]; simpl in *.
+    + apply (IH ((ref_name r, node_aval base ae (NDet r o ps)) :: ae)); [|exact Hchk].
+      intros k t. rewrite find_av_cons, UnbiasedExamples.find_val_cons.
+      destruct (String.eqb k (ref_name r)); [|apply Hag].
+      apply node_aval_sound. intros k'. apply Hag.
+    + intros x _. apply (IH ((ref_name r, (SAny, top)) :: ae)); [|exact Hchk].
+      intros k t. rewrite find_av_cons, UnbiasedExamples.find_val_cons.
+      destruct (String.eqb k (ref_name r)); [split; [exact I|apply top_holds]|apply Hag].
+Qed.
+
+(** * The boxes *)
+
+(** The data inputs lie in their boxes. *)
+Definition in_boxes (g : graph R) (boxes : list (string * itv)) (inputs : env R) : Prop :=
+  forall k, In k (input_names g) -> ~ In k (g_params g) -> itv_holds (box_of boxes k) (find_val inputs k).
+
+Lemma input_base_sound (g : graph R) (boxes : list (string * itv)) (inputs : env R)
+    (p : string) (j : nat) :
+  in_boxes g boxes inputs -> In p (g_params g) ->
+  forall k t, av_holds (input_base g boxes k) (find_val (input_curve inputs p j t) k).
+Proof.
+  intros Hb Hp k t. unfold input_base.
+  destruct (mem k (input_names g)) eqn:Ei, (mem k (g_params g)) eqn:Ep; simpl;
+    try (split; [exact I|apply top_holds]).
+  split; [exact I|].
+  apply mem_true in Ei. apply mem_false in Ep.
+  unfold input_curve. rewrite set_input_entry_set_entry, find_val_set_entry.
+  destruct (String.eqb_spec p k) as [<-|_]; [contradiction|].
+  apply Hb; assumption.
+Qed.
+
+(** * Soundness of the growth walk: it is GrowthCheck.v's walk *)
+
+Lemma growth_walk_ok (ns : list (node R)) :
+  forall ae, growth_walk ae ns = None -> exists ae', growth_nodes dop_gtag ae ns = Ok ae'.
+Proof.
+  induction ns as [|[r o ps|r o ps] ns IH]; intros ae H; simpl in *; [eauto| |].
+  - destruct (dop_gtag o (map (find_tag ae) ps)); [apply IH, H|discriminate].
+  - destruct o; [discriminate|]. apply IH, H.
+Qed.
+
+(** * Soundness of the loop *)
+
+Lemma reparameterize_same {T : Type} (z eps : string) (g g' : graph T) :
+  reparameterize z eps g = Ok g' ->
+  g_inputs g' = g_inputs g /\ g_params g' = g_params g /\ g_costs g' = g_costs g.
+Proof.
+  intros H. destruct (reparameterize_spec z eps g g' H) as (? & ? & ? & ? & ? & _ & _ & -> & _).
+  repeat split.
+Qed.
+
+Definition loop_facts (base : string -> aval) (g g' : graph R) : Prop :=
+  check_graph g' = CheckOk /\ g_inputs g' = g_inputs g /\ g_params g' = g_params g /\
+  (exists tags, growth_check dop_gtag g' = Ok tags) /\ dom_walk base [] (g_nodes g') = None /\
+  dom_walk base [] (g_nodes g) = None /\
+  (first_mvn (g_nodes g) = None -> g' = g) /\
+  forall inputs p j, inputs_fit g inputs ->
+    (forall k t, av_holds (base k) (find_val (input_curve inputs p j t) k)) ->
+    forall t, expected_cost g' (set_input_entry inputs p j t) = expected_cost g (set_input_entry inputs p j t).
+
+Lemma certify_loop_sound (fuel : nat) (base : string -> aval) :
+  forall g g' : graph R, check_graph g = CheckOk -> certify_loop fuel base g = inl g' ->
+  loop_facts base g g'.
+Proof.
+  induction fuel as [|f IH]; intros g g' Hchk H; simpl in H;
+    (destruct (dom_walk base [] (g_nodes g)) eqn:Hd; [discriminate|]);
+    (destruct (first_mvn (g_nodes g)) as [z|] eqn:Hm).
+  2, 4: (destruct (growth_walk _ (g_nodes g)) eqn:Hg; [discriminate|]); injection H as <-;
+    (repeat split; auto); apply growth_walk_ok, Hg.
+  1: discriminate.
+  destruct (reparameterize z (eps_name z) g) as [g2|m] eqn:Hr; [|discriminate].
+  destruct (reparameterize_same z (eps_name z) g g2 Hr) as (Hi & Hp & _).
+  destruct (IH g2 g' (reparameterize_check z (eps_name z) g g2 Hchk Hr) H)
+    as (Hc' & Hi' & Hp' & Hg' & Hd' & Hd2 & _ & He).
+  repeat split; try congruence; auto.
+  intros inputs p j Hfit Hbase t.
+  assert (Hfit2 : inputs_fit g2 inputs) by (unfold inputs_fit; rewrite Hi; exact Hfit).
+  rewrite (He inputs p j Hfit2 Hbase t).
+  apply (reparameterize_expected_cost z (eps_name z) g g2); [exact Hchk|exact Hr| |].
+  - apply inputs_fit_set_input_entry, Hfit.
+  - apply (reachable_domains_at g inputs p j (t - 1) (t + 1)); [|lra].
+    apply (dom_walk_sound base _ _ _ _ []); [|exact Hd]. intros k s. apply Hbase.
+Qed.
+
+(** * Soundness *)
+
+(** What [certify_graph g boxes = inl g'] guarantees: [g'] passes the
+    checker, has [g]'s inputs and parameters, and satisfies every
+    precondition of [backprop_unbiased] for all inputs in the boxes, every
+    parameter, entry and interval; [g] satisfies [reachable_domains]; the
+    two graphs have the same expected cost along the entry; [g' = g] when
+    [g] has no [mvn] node. *)
+Theorem certify_sound (g g' : graph R) (boxes : list (string * itv)) :
+  certify_graph g boxes = inl g' ->
+  check_graph g = CheckOk /\ check_graph g' = CheckOk /\
+  g_inputs g' = g_inputs g /\ g_params g' = g_params g /\
+  (first_mvn (g_nodes g) = None -> g' = g) /\
+  forall (inputs : env R) (p : string) (j : nat) (a b : R),
+    inputs_fit g inputs -> in_boxes g boxes inputs -> In p (g_params g) ->
+    inputs_fit g' inputs /\
+    reachable_domains g' inputs p j a b /\ is_gintegrable g' inputs p j a b /\
+    can_differentiate_under_integrals g' inputs p j a b /\
+    reachable_domains g inputs p j a b /\
+    forall t, expected_cost g' (set_input_entry inputs p j t) = expected_cost g (set_input_entry inputs p j t).
+Proof.
+  unfold certify_graph. intros H.
+  destruct (box_error g boxes); [discriminate|].
+  destruct (check_graph g) eqn:Hchk; [|discriminate].
+  destruct (certify_loop_sound _ _ g g' Hchk H) as (Hc' & Hi & Hp & [tags Hg] & Hd' & Hd & Hsame & He).
+  do 5 (split; [auto|]).
+  intros inputs p j a b Hfit Hb Hpin.
+  pose proof (input_base_sound g boxes inputs p j Hb Hpin) as Hbase.
+  assert (Hfit' : inputs_fit g' inputs) by (unfold inputs_fit; rewrite Hi; exact Hfit).
+  destruct (growth_check_sound_pre g' inputs p j a b tags Hc' Hfit' Hg) as [HI HD].
+  repeat split; auto.
+  - apply (dom_walk_sound _ _ _ _ _ [] _ Hbase Hd').
+  - apply (dom_walk_sound _ _ _ _ _ [] _ Hbase Hd).
+Qed.
+
+(** The conclusion: the derivative of [g]'s expected cost with respect to
+    any parameter entry is the expected gradient of [backprop] on the
+    certified graph ([g] itself when [g] has no [mvn] node). *)
+Definition certify_sound_statement : Prop :=
+  forall (g : graph R) (boxes : list (string * itv)) (inputs : env R) (p : string) (j : nat),
+  certify g boxes = Certified ->
+  inputs_fit g inputs -> in_boxes g boxes inputs ->
+  In p (g_params g) -> (j < length (find_val inputs p))%nat ->
+  is_derive (fun t => expected_cost g (set_input_entry inputs p j t))
+    (nth j (find_val inputs p) 0) (expected_grad (certified_graph g boxes) inputs p j) /\
+  (first_mvn (g_nodes g) = None -> certified_graph g boxes = g).
+
+Theorem certify_unbiased : certify_sound_statement.
+Proof.
+  intros g boxes inputs p j Hc Hfit Hb Hp Hj.
+  unfold certify, certified_graph in *.
+  destruct (certify_graph g boxes) as [g'|[n m]] eqn:H; [|discriminate].
+  destruct (certify_sound g g' boxes H) as (Hchk & Hc' & Hi & Hpar & Hsame & Hall).
+  split; [|exact Hsame].
+  set (t0 := nth j (find_val inputs p) 0).
+  destruct (Hall inputs p j (t0 - 1) (t0 + 1) Hfit Hb Hp) as (Hfit' & Hd' & HI & HD & _ & He).
+  apply (is_derive_ext (fun t => expected_cost g' (set_input_entry inputs p j t))); [apply He|].
+  apply (backprop_unbiased g' inputs p j (t0 - 1) (t0 + 1)); try assumption.
+  - rewrite Hpar. exact Hp.
+  - pose proof (input_values_sized g' inputs (check_graph_sound _ Hc') Hfit' p) as Hs.
+    rewrite <- Hs; [exact Hj|].
+    rewrite input_senv_names. unfold input_names. rewrite Hi.
+    destruct (check_graph_sound _ Hchk) as (_ & _ & _ & Hincl & _). apply Hincl, Hp.
+  - unfold t0. lra.
+Qed.
