@@ -22,14 +22,14 @@
        GrowthCheck.v must pass ([growth_walk] is that walk, reporting the
        failing node).
 
-    [certify_sound]: when [certify_graph g boxes = inl g'], for all inputs
+    [certify_pre]: when [certify_graph g boxes = inl g'], for all inputs
     of the declared sizes whose data inputs lie in the boxes, every
     parameter [p], entry [j] and interval [(a, b)]: [g'] passes the checker
     and satisfies [reachable_domains], [is_gintegrable] and
     [can_differentiate_under_integrals] (the preconditions of
     [backprop_unbiased]), and [g'] and [g] have the same expected cost at
     every value of the entry.  [g' = g] when [g] has no [mvn] node.
-    [certify_sound_statement] / [certify_unbiased]: the conclusion, the
+    [certify_sound] ([certify_sound_statement]): the conclusion, the
     derivative of [g]'s expected cost is the expected gradient that
     [backprop] computes on [g'] ([certified_graph g boxes]). *)
 
@@ -380,7 +380,7 @@ Qed.
     parameter, entry and interval; [g] satisfies [reachable_domains]; the
     two graphs have the same expected cost along the entry; [g' = g] when
     [g] has no [mvn] node. *)
-Theorem certify_sound (g g' : graph R) (boxes : list (string * itv)) :
+Theorem certify_pre (g g' : graph R) (boxes : list (string * itv)) :
   certify_graph g boxes = inl g' ->
   check_graph g = CheckOk /\ check_graph g' = CheckOk /\
   g_inputs g' = g_inputs g /\ g_params g' = g_params g /\
@@ -419,12 +419,12 @@ Definition certify_sound_statement : Prop :=
     (nth j (find_val inputs p) 0) (expected_grad (certified_graph g boxes) inputs p j) /\
   (first_mvn (g_nodes g) = None -> certified_graph g boxes = g).
 
-Theorem certify_unbiased : certify_sound_statement.
+Theorem certify_sound : certify_sound_statement.
 Proof.
   intros g boxes inputs p j Hc Hfit Hb Hp Hj.
   unfold certify, certified_graph in *.
   destruct (certify_graph g boxes) as [g'|[n m]] eqn:H; [|discriminate].
-  destruct (certify_sound g g' boxes H) as (Hchk & Hc' & Hi & Hpar & Hsame & Hall).
+  destruct (certify_pre g g' boxes H) as (Hchk & Hc' & Hi & Hpar & Hsame & Hall).
   split; [|exact Hsame].
   set (t0 := nth j (find_val inputs p) 0).
   destruct (Hall inputs p j (t0 - 1) (t0 + 1) Hfit Hb Hp) as (Hfit' & Hd' & HI & HD & _ & He).
