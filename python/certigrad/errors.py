@@ -3,7 +3,7 @@ itself a :class:`ValueError`."""
 
 from __future__ import annotations
 
-__all__ = ["CertigradError", "GraphError", "DomainError", "FeedError", "FormatError"]
+__all__ = ["CertigradError", "GraphError", "DomainError", "FeedError", "FormatError", "CertifyError"]
 
 
 class CertigradError(ValueError):
@@ -29,3 +29,9 @@ class FeedError(CertigradError):
 class FormatError(CertigradError):
     """Malformed interchange text (docs/format.md); the message starts with
     ``line N:``."""
+
+
+class CertifyError(CertigradError):
+    """The checker could not be run: a malformed box, or the oracle
+    ``certigrad-ref`` is missing or failed (a graph the checker cannot
+    certify is not an error: see :class:`certigrad.certify.CertifyResult`)."""

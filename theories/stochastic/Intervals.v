@@ -18,7 +18,7 @@
     decide the operator domains on input boxes.  Everything is computable
     ([vm_compute]) and extracted. *)
 
-From Coq Require Import Reals QArith Qreals Qminmax List Lra.
+From Coq Require Import Reals QArith Qreals Qminmax Ascii String ZArith NArith List Lra.
 From Certigrad Require Import Scalar Tensor Ops.
 Import ListNotations.
 
@@ -243,3 +243,65 @@ Proof.
   - apply (Forall_map3_itv _ _ _ _ _ _ _ _ (H 0%nat) (H 1%nat) (H 2%nat)).
     intros x y z Hx Hy Hz. apply add_sound; [apply mul_sound|]; assumption.
 Qed.
+
+(** * Decimal numbers, exactly
+
+    [q_of_decimal s] reads [[+-]? digits [. digits] [(e|E) [+-]? digits]]
+    (at least one digit before the exponent) as the rational number it
+    denotes, or [None].  The oracle reads the end points of the boxes with
+    it, so that no rounding comes between the text and the checker. *)
+
+Local Open Scope char_scope.
+
+Definition digit_val (c : Ascii.ascii) : option N :=
+  let n := Ascii.nat_of_ascii c in
+  if (Nat.leb 48 n && Nat.leb n 57)%bool then Some (N.of_nat (n - 48)) else None.
+
+Fixpoint read_digits (s : String.string) (acc : N) (k : nat) : N * nat * String.string :=
+  match s with
+  | String.String c s' =>
+      match digit_val c with
+      | Some d => read_digits s' (acc * 10 + d)%N (S k)
+      | None => (acc, k, s)
+      end
+  | String.EmptyString => (acc, k, s)
+  end.
+
+Definition read_sign (s : String.string) : bool * String.string :=
+  match s with
+  | String.String "-" r => (true, r)
+  | String.String "+" r => (false, r)
+  | _ => (false, s)
+  end.
+
+(** The exponent part: [(e|E) [+-]? digits], or nothing. *)
+Definition read_exponent (s : String.string) : option Z :=
+  match s with
+  | String.EmptyString => Some 0%Z
+  | String.String c r =>
+      if (Ascii.eqb c "e" || Ascii.eqb c "E")%bool then
+        let '(neg, r1) := read_sign r in
+        match read_digits r1 0 0 with
+        | (e, S _, String.EmptyString) => Some (if neg then Z.opp (Z.of_N e) else Z.of_N e)
+        | _ => None
+        end
+      else None
+  end.
+
+Definition q_of_decimal (s : String.string) : option Q :=
+  let '(neg, s1) := read_sign s in
+  let '(ip, ki, s2) := read_digits s1 0 0 in
+  let '(m, kf, s3) :=
+    match s2 with
+    | String.String "." r => read_digits r ip 0
+    | _ => (ip, 0%nat, s2)
+    end in
+  match read_exponent s3, (ki + kf)%nat with
+  | Some e, S _ =>
+      let z := Z.of_N m in
+      Some (Qmake (if neg then Z.opp z else z) 1 * Qpower (10 # 1) (e - Z.of_nat kf))%Q
+  | _, _ => None
+  end.
+
+Example q_of_decimal_ex : q_of_decimal "-1.25e-1" = Some (Qmake (-125) 1 * Qpower (10 # 1) (-3))%Q.
+Proof. reflexivity. Qed.
