@@ -73,6 +73,24 @@ Definition av_sign (v : aval) : sign := meet_sign (fst v) (itv_sign (snd v)).
 
 Definition av_holds (v : aval) (x : list R) : Prop := sign_holds (fst v) x /\ itv_holds (snd v) x.
 
+(** Every entry is [>= 0]. *)
+Definition av_nonneg (v : aval) : bool :=
+  match av_sign v with
+  | SAny => match fst (snd v) with Some l => Qle_bool 0 l | None => false end
+  | _ => true
+  end.
+
+Definition av_pos (v : aval) : bool := match av_sign v with SAny => false | _ => true end.
+
+(** A sum of a positive and a nonnegative value is positive (e.g.
+    [softplus(u) + c], [c >= 0]), which neither the sign table nor the
+    intervals see. *)
+Definition add_sign {T : Type} (o : @dop T) (vs : list aval) : sign :=
+  match o, vs with
+  | Add, [v1; v2] => if (av_pos v1 && av_nonneg v2) || (av_nonneg v1 && av_pos v2) then SPos else SAny
+  | _, _ => SAny
+  end.
+
 (** * The domain walk *)
 
 Section DomWalk.
@@ -84,7 +102,8 @@ Definition find_av (ae : list (string * aval)) (k : string) : aval :=
 Definition node_aval (ae : list (string * aval)) (n : node T) : aval :=
   match n with
   | NDet _ o ps =>
-      let vs := map (find_av ae) ps in (dop_sign o (map av_sign vs), dop_itv o (map snd vs))
+      let vs := map (find_av ae) ps in
+      (meet_sign (dop_sign o (map av_sign vs)) (add_sign o vs), dop_itv o (map snd vs))
   | NRand _ _ _ => (SAny, top)
   end.
 
@@ -242,6 +261,47 @@ Proof.
     destruct s; simpl; [exact Hpos|exact Hpos|exact Hs].
 Qed.
 
+Lemma meet_sign_sound (s1 s2 : sign) (x : list R) :
+  sign_holds s1 x -> sign_holds s2 x -> sign_holds (meet_sign s1 s2) x.
+Proof. destruct s1, s2; simpl; auto. Qed.
+
+Lemma av_pos_sound (v : aval) (x : list R) :
+  av_holds v x -> av_pos v = true -> Forall (fun y => 0 < y) x.
+Proof.
+  intros H Hp. apply (pos_of_sign (av_sign v)); [|apply av_sign_sound, H].
+  unfold av_pos in Hp. destruct (av_sign v); auto.
+Qed.
+
+Lemma av_nonneg_sound (v : aval) (x : list R) :
+  av_holds v x -> av_nonneg v = true -> Forall (fun y => 0 <= y) x.
+Proof.
+  intros H Hn. unfold av_nonneg in Hn.
+  destruct (av_sign v) eqn:Es.
+  - destruct v as [s [[l|] h]]; simpl in Hn; [|discriminate].
+    apply Qle_bool_iff, Qle_Rle in Hn. rewrite Q2R_0 in Hn.
+    destruct H as [_ Hi]. eapply Forall_impl; [|exact Hi]. intros y [Hy _]. simpl in Hy. lra.
+  - eapply Forall_impl; [|apply (av_pos_sound v x H)]; [intros; lra|unfold av_pos; rewrite Es; reflexivity].
+  - eapply Forall_impl; [|apply (av_pos_sound v x H)]; [intros; lra|unfold av_pos; rewrite Es; reflexivity].
+Qed.
+
+Lemma add_sign_sound (o : dop R) (shs : list shape) (xs : list (list R)) (vs : list aval) :
+  length vs = length xs -> (forall i, av_holds (nth i vs (SAny, top)) (nth i xs [])) ->
+  sign_holds (add_sign o vs) (dop_forward R_ops o shs xs).
+Proof.
+  intros Hl H. destruct o; simpl; try exact I.
+  destruct vs as [|v1 [|v2 [|v3 vs]]]; simpl; try exact I.
+  destruct xs as [|x1 [|x2 [|x3 xs]]]; simpl in Hl; try discriminate.
+  pose proof (H 0%nat) as H1. pose proof (H 1%nat) as H2. simpl in H1, H2.
+  destruct (av_pos v1 && av_nonneg v2) eqn:E1; simpl.
+  - apply andb_true_iff in E1 as [P N].
+    apply (Forall_map2_R _ _ _ _ _ _ (av_pos_sound _ _ H1 P) (av_nonneg_sound _ _ H2 N)).
+    intros; simpl; lra.
+  - destruct (av_nonneg v1 && av_pos v2) eqn:E2; simpl; [|exact I].
+    apply andb_true_iff in E2 as [N P].
+    apply (Forall_map2_R _ _ _ _ _ _ (av_nonneg_sound _ _ H1 N) (av_pos_sound _ _ H2 P)).
+    intros; simpl; lra.
+Qed.
+
 Lemma find_av_cons (base : string -> aval) (ae : list (string * aval)) (k r : string) (v : aval) :
   find_av base ((k, v) :: ae) r = if String.eqb r k then v else find_av base ae r.
 Proof. unfold find_av. simpl. destruct (String.eqb r k); reflexivity. Qed.
@@ -263,7 +323,12 @@ Lemma node_aval_sound (base : string -> aval) (ae : list (string * aval)) (V : e
   av_holds (node_aval base ae (NDet r o ps)) (dop_forward R_ops o (parent_shapes se ps) (map (find_val V) ps)).
 Proof.
   intros H. simpl. split.
-  - apply dop_sign_sound. intros i. rewrite map_map.
+  - apply meet_sign_sound; [|apply add_sign_sound; [rewrite !map_length; reflexivity|]].
+    2:{ intros i. destruct (lt_dec i (length ps)) as [Hi|Hi].
+        - rewrite (nth_map_in _ _ ps i (SAny, top) ""%string) by exact Hi.
+          rewrite (nth_map_in _ _ ps i [] ""%string) by exact Hi. apply H.
+        - rewrite !nth_overflow by (rewrite map_length; lia). split; [exact I|constructor]. }
+    apply dop_sign_sound. intros i. rewrite map_map.
     destruct (lt_dec i (length ps)) as [Hi|Hi].
     + rewrite (nth_map_in _ _ ps i SAny ""%string) by exact Hi.
       rewrite (nth_map_in _ _ ps i [] ""%string) by exact Hi. apply av_sign_sound, H.
