@@ -198,6 +198,20 @@ def test_boxes_decide() -> None:
     assert not g2.certify({"c": (-0.5, 3)})
 
 
+def test_positive_box_bounds_growth() -> None:
+    """A data input whose box is bounded away from 0 may be the operand of
+    log, sqrt, div and the sigma of mvn_kl; on a box reaching 0 it may not."""
+    g = cg.Graph()
+    x, m = g.input("x", ()), g.param("m", ())
+    z = g.sample("z", cg.mvn(m, x))
+    g.cost(g.det("k", cg.mvn_kl(m, x)))
+    r = g.det("r", cg.div(cg.mul(z, cg.log(x)), cg.sqrt(x)))
+    g.cost(g.det("c", cg.mul(r, r)))
+    assert_certified(g.certify({"x": (0.25, 4)}))
+    res = g.certify({"x": (0, 4)})
+    assert (res.node, res.reason) == ("z", "mvn: cannot establish sigma > 0 for parent 'x' on the boxes")
+
+
 def test_float_bounds_exact() -> None:
     """A float end point is its exact binary value: 0.1 is slightly above the
     decimal 0.1, so the box [0.1, 1] contains the float 0.1."""

@@ -38,7 +38,7 @@ From Certigrad Require analysis.SwapCorollaries analysis.GaussianND analysis.Gau
 From Certigrad Require stochastic.Stochastic stochastic.StochasticPre stochastic.FamilyDerive.
 From Certigrad Require stochastic.Unbiased stochastic.UnbiasedExamples stochastic.GaussianBridge.
 From Certigrad Require stochastic.AffineChange stochastic.StdFlatten stochastic.StdNormalPre.
-From Certigrad Require stochastic.Intervals stochastic.Certify.
+From Certigrad Require stochastic.Intervals stochastic.GrowthBoxes stochastic.Certify.
 From Certigrad Require stochastic.GrowthDefs stochastic.GrowthOps stochastic.GrowthCheck.
 From Certigrad Require stochastic.RunFacts aevb.Transform aevb.AevbGraph.
 From Certigrad Require aevb.IntegrateKl aevb.Reparameterize aevb.AevbUnbiased.
@@ -728,7 +728,7 @@ Section certify_statements.
 Import Coquelicot.Coquelicot.
 Import Reals String List ListNotations.
 Import Scalar Tensor Ops Graph WellFormed.
-Import Certigrad.stochastic.Stochastic StochasticPre Intervals Certify.
+Import Certigrad.stochastic.Stochastic StochasticPre Intervals GrowthBoxes Certify.
 Local Open Scope list_scope.
 Local Open Scope R_scope.
 

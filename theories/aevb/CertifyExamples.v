@@ -14,7 +14,7 @@
 
 From Coq Require Import Reals QArith String List Lia.
 From Certigrad Require Import Scalar Tensor Ops Graph WellFormed Transform.
-From Certigrad Require Import UnbiasedExamples AevbGraph AevbUnbiased Intervals Certify.
+From Certigrad Require Import UnbiasedExamples AevbGraph AevbUnbiased Intervals GrowthBoxes Certify.
 Import ListNotations.
 
 Lemma ex1_certified : certify ex1 [] = Certified.
@@ -39,7 +39,7 @@ Hypothesis Hbs : (0 < bs)%nat.
 
 Lemma certified_of_loop (g : graph R) (boxes : list (string * itv)) :
   box_error g boxes = None -> check_graph g = CheckOk ->
-  (exists g', certify_loop (length (g_nodes g)) (input_base g boxes) g = inl g') ->
+  (exists g', certify_loop (length (g_nodes g)) (input_base g boxes) (box_tags g boxes) g = inl g') ->
   certify g boxes = Certified.
 Proof.
   intros H1 H2 [g' H3]. unfold certify. rewrite (certify_graph_parts g g' boxes H1 H2 H3). reflexivity.
@@ -63,3 +63,23 @@ Proof.
 Qed.
 
 End Sizes.
+
+(** A boxed data input [s] in [[1/4, 4]]: the sigma of [z ~ mvn(m, s)] and
+    of [mvn_kl(m, s)], and the operand of [log]: certified; on [[0, 4]] the
+    checker refuses the node [z]. *)
+Definition boxed : graph R := {|
+  g_inputs := [mk_ref "s" []; mk_ref "m" []];
+  g_params := ["m"];
+  g_nodes := [NRand (mk_ref "z" []) Mvn ["m"; "s"];
+              NDet (mk_ref "k" []) MvnKl ["m"; "s"];
+              NDet (mk_ref "l" []) Log ["s"];
+              NDet (mk_ref "c" []) Mul ["z"; "l"]];
+  g_costs := ["k"; "c"] |}.
+
+Lemma boxed_certified : certify boxed [("s"%string, (Some (1 # 4)%Q, Some 4%Q))] = Certified.
+Proof. vm_compute. reflexivity. Qed.
+
+Lemma boxed_refused :
+  certify boxed [("s"%string, (Some 0%Q, Some 4%Q))] =
+  Rejected "z" "mvn: cannot establish sigma > 0 for parent 's' on the boxes".
+Proof. vm_compute. reflexivity. Qed.

@@ -20,7 +20,9 @@
        and step 3 is repeated on the result;
     5. growth: on the final graph (noise [mvn_std] only), the growth walk of
        GrowthCheck.v must pass ([growth_walk] is that walk, reporting the
-       failing node).
+       failing node), started from GrowthBoxes.v's [box_tags] (inputs
+       bounded; a data input whose box has a positive lower end bounded
+       below by a positive constant).
 
     [certify_pre]: when [certify_graph g boxes = inl g'], for all inputs
     of the declared sizes whose data inputs lie in the boxes, every
@@ -37,7 +39,7 @@ From Coquelicot Require Import Coquelicot.
 From Coq Require Import Reals QArith Qreals String List Arith Bool Lia Lra.
 From Certigrad Require Import Scalar Tensor TensorFacts Ops Graph WellFormed WellFormedSound GraphFacts ListSums.
 From Certigrad Require Import Stochastic StochasticPre Unbiased UnbiasedExamples RunFacts Transform.
-From Certigrad Require Import DistRel Reparameterize GrowthDefs GrowthOps GrowthCheck Intervals.
+From Certigrad Require Import DistRel Reparameterize GrowthDefs GrowthOps GrowthCheck Intervals GrowthBoxes.
 Import ListNotations.
 
 Local Open Scope R_scope.
@@ -51,8 +53,6 @@ Definition certify_theorem : string := "Certigrad.stochastic.Certify.certify_sou
 (** * Abstract values: a sign and an interval *)
 
 Definition aval : Type := (sign * itv)%type.
-
-Definition qpos (q : Q) : bool := negb (Qle_bool q 0).
 
 (** The sign an interval guarantees. *)
 Definition itv_sign (i : itv) : sign :=
@@ -151,9 +151,6 @@ Fixpoint growth_walk {T : Type} (ae : tag_env) (ns : list (node T)) : option (st
 
 (** * The checker *)
 
-Definition box_of (boxes : list (string * itv)) (k : string) : itv :=
-  match lookup boxes k with Some i => i | None => top end.
-
 (** The abstract value of a name before any node: its box for a data
     input, unbounded otherwise. *)
 Definition input_base {T : Type} (g : graph T) (boxes : list (string * itv)) (k : string) : aval :=
@@ -171,14 +168,14 @@ Definition eps_name (z : string) : string := z ++ "_eps".
 Section Checker.
 Context {T : Type}.
 
-Fixpoint certify_loop (fuel : nat) (base : string -> aval) (g : graph T)
+Fixpoint certify_loop (fuel : nat) (base : string -> aval) (tags0 : tag_env) (g : graph T)
     : graph T + (string * string) :=
   match dom_walk base [] (g_nodes g) with
   | Some e => inr e
   | None =>
       match first_mvn (g_nodes g) with
       | None =>
-          match growth_walk (map (fun r => (ref_name r, GBnd)) (g_inputs g)) (g_nodes g) with
+          match growth_walk tags0 (g_nodes g) with
           | Some e => inr e
           | None => inl g
           end
@@ -187,7 +184,7 @@ Fixpoint certify_loop (fuel : nat) (base : string -> aval) (g : graph T)
           | O => inr (z, "too many mvn nodes")
           | S f =>
               match reparameterize z (eps_name z) g with
-              | Ok g2 => certify_loop f base g2
+              | Ok g2 => certify_loop f base tags0 g2
               | Err m => inr (z, m)
               end
           end
@@ -208,7 +205,7 @@ Definition certify_graph (g : graph T) (boxes : list (string * itv)) : graph T +
   | None =>
       match check_graph g with
       | CheckErr n m => inr (n, m)
-      | CheckOk => certify_loop (length (g_nodes g)) (input_base g boxes) g
+      | CheckOk => certify_loop (length (g_nodes g)) (input_base g boxes) (box_tags g boxes) g
       end
   end.
 
@@ -223,7 +220,7 @@ Definition certified_graph (g : graph T) (boxes : list (string * itv)) : graph T
 (** For proofs by computation when [check_graph] needs symbolic sizes. *)
 Lemma certify_graph_parts (g g' : graph T) (boxes : list (string * itv)) :
   box_error g boxes = None -> check_graph g = CheckOk ->
-  certify_loop (length (g_nodes g)) (input_base g boxes) g = inl g' ->
+  certify_loop (length (g_nodes g)) (input_base g boxes) (box_tags g boxes) g = inl g' ->
   certify_graph g boxes = inl g'.
 Proof. intros H1 H2 H3. unfold certify_graph. rewrite H1, H2. exact H3. Qed.
 
@@ -368,10 +365,6 @@ Qed.
 
 (** * The boxes *)
 
-(** The data inputs lie in their boxes. *)
-Definition in_boxes (g : graph R) (boxes : list (string * itv)) (inputs : env R) : Prop :=
-  forall k, In k (input_names g) -> ~ In k (g_params g) -> itv_holds (box_of boxes k) (find_val inputs k).
-
 Lemma input_base_sound (g : graph R) (boxes : list (string * itv)) (inputs : env R)
     (p : string) (j : nat) :
   in_boxes g boxes inputs -> In p (g_params g) ->
@@ -407,18 +400,18 @@ Proof.
   repeat split.
 Qed.
 
-Definition loop_facts (base : string -> aval) (g g' : graph R) : Prop :=
+Definition loop_facts (base : string -> aval) (tags0 : tag_env) (g g' : graph R) : Prop :=
   check_graph g' = CheckOk /\ g_inputs g' = g_inputs g /\ g_params g' = g_params g /\
-  (exists tags, growth_check dop_gtag g' = Ok tags) /\ dom_walk base [] (g_nodes g') = None /\
+  (exists tags, growth_nodes dop_gtag tags0 (g_nodes g') = Ok tags) /\ dom_walk base [] (g_nodes g') = None /\
   dom_walk base [] (g_nodes g) = None /\
   (first_mvn (g_nodes g) = None -> g' = g) /\
   forall inputs p j, inputs_fit g inputs ->
     (forall k t, av_holds (base k) (find_val (input_curve inputs p j t) k)) ->
     forall t, expected_cost g' (set_input_entry inputs p j t) = expected_cost g (set_input_entry inputs p j t).
 
-Lemma certify_loop_sound (fuel : nat) (base : string -> aval) :
-  forall g g' : graph R, check_graph g = CheckOk -> certify_loop fuel base g = inl g' ->
-  loop_facts base g g'.
+Lemma certify_loop_sound (fuel : nat) (base : string -> aval) (tags0 : tag_env) :
+  forall g g' : graph R, check_graph g = CheckOk -> certify_loop fuel base tags0 g = inl g' ->
+  loop_facts base tags0 g g'.
 Proof.
   induction fuel as [|f IH]; intros g g' Hchk H; simpl in H;
     (destruct (dom_walk base [] (g_nodes g)) eqn:Hd; [discriminate|]);
@@ -464,12 +457,18 @@ Proof.
   unfold certify_graph. intros H.
   destruct (box_error g boxes); [discriminate|].
   destruct (check_graph g) eqn:Hchk; [|discriminate].
-  destruct (certify_loop_sound _ _ g g' Hchk H) as (Hc' & Hi & Hp & [tags Hg] & Hd' & Hd & Hsame & He).
+  destruct (certify_loop_sound _ _ _ g g' Hchk H) as (Hc' & Hi & Hp & [tags Hg] & Hd' & Hd & Hsame & He).
   do 5 (split; [auto|]).
   intros inputs p j a b Hfit Hb Hpin.
   pose proof (input_base_sound g boxes inputs p j Hb Hpin) as Hbase.
   assert (Hfit' : inputs_fit g' inputs) by (unfold inputs_fit; rewrite Hi; exact Hfit).
-  destruct (growth_check_sound_pre g' inputs p j a b tags Hc' Hfit' Hg) as [HI HD].
+  assert (Hb' : in_boxes g' boxes inputs)
+    by (unfold in_boxes, input_names in *; rewrite Hi, Hp; exact Hb).
+  assert (Ht : box_tags g' boxes = box_tags g boxes)
+    by (unfold box_tags, box_tag; rewrite Hi, Hp; reflexivity).
+  rewrite <- Ht in Hg.
+  destruct (growth_boxes_pre a b g' boxes inputs p j tags Hc' Hfit' Hb' ltac:(rewrite Hp; exact Hpin) Hg)
+    as [HI HD].
   repeat split; auto.
   - apply (dom_walk_sound _ _ _ _ _ [] _ Hbase Hd').
   - apply (dom_walk_sound _ _ _ _ _ [] _ Hbase Hd).
