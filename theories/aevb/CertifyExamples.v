@@ -83,3 +83,23 @@ Lemma boxed_refused :
   certify boxed [("s"%string, (Some 0%Q, Some 4%Q))] =
   Rejected "z" "mvn: cannot establish sigma > 0 for parent 's' on the boxes".
 Proof. vm_compute. reflexivity. Qed.
+
+(** [z ~ N(0, 1)]: [exp z] (lognormal, [z] linear in the draw) is
+    certified; [exp (exp z)], whose expectation is infinite, is refused at
+    the outer [exp]. *)
+Definition lognormal (twice : bool) : graph R := {|
+  g_inputs := [mk_ref "m" []];
+  g_params := ["m"];
+  g_nodes := [NRand (mk_ref "z" []) MvnStd [];
+              NDet (mk_ref "u" []) MulAdd ["m"; "z"; "m"];
+              NDet (mk_ref "a" []) Exp ["u"]] ++
+             (if twice then [NDet (mk_ref "b" []) Exp ["a"]] else []);
+  g_costs := [if twice then "b" else "a"]%string |}.
+
+Lemma lognormal_certified : certify (lognormal false) [] = Certified.
+Proof. vm_compute. reflexivity. Qed.
+
+Lemma exp_exp_refused :
+  certify (lognormal true) [] =
+  Rejected "b" "exp: exp of a value that grows faster than linearly in the draws (its expectation need not be finite)".
+Proof. vm_compute. reflexivity. Qed.

@@ -18,11 +18,12 @@
     4. each [mvn] node [z] (mean and sigma computed by the graph) is
        reparameterized (Transform.v: [z_eps ~ mvn_std], [z = sigma * z_eps + mu]),
        and step 3 is repeated on the result;
-    5. growth: on the final graph (noise [mvn_std] only), the growth walk of
-       GrowthCheck.v must pass ([growth_walk] is that walk, reporting the
-       failing node), started from GrowthBoxes.v's [box_tags] (inputs
-       bounded; a data input whose box has a positive lower end bounded
-       below by a positive constant).
+    5. growth: on the final graph (noise [mvn_std] only), the growth walk
+       [lin_walk] of GrowthLinCheck.v must pass (GrowthCheck.v's walk with
+       flags for values linear in the draws, of which [exp] is allowed),
+       started from GrowthBoxes.v's [box_tags] (inputs bounded; a data
+       input whose box has a positive lower end bounded below by a
+       positive constant).
 
     [certify_pre]: when [certify_graph g boxes = inl g'], for all inputs
     of the declared sizes whose data inputs lie in the boxes, every
@@ -40,6 +41,7 @@ From Coq Require Import Reals QArith Qreals String List Arith Bool Lia Lra.
 From Certigrad Require Import Scalar Tensor TensorFacts Ops Graph WellFormed WellFormedSound GraphFacts ListSums.
 From Certigrad Require Import Stochastic StochasticPre Unbiased UnbiasedExamples RunFacts Transform.
 From Certigrad Require Import DistRel Reparameterize GrowthDefs GrowthOps GrowthCheck Intervals GrowthBoxes.
+From Certigrad Require Import GrowthLin GrowthLinCheck.
 Import ListNotations.
 
 Local Open Scope R_scope.
@@ -125,30 +127,6 @@ Fixpoint dom_walk (ae : list (string * aval)) (ns : list (node T)) : option (str
 
 End DomWalk.
 
-(** * The growth walk, reporting the failing node *)
-
-Definition growth_reason {T : Type} (o : @dop T) : string :=
-  op_name (ODet o) ++
-  match o with
-  | Exp => ": exp of a value that grows with the draws (its expectation need not be finite)"
-  | Log | Sqrt | Div | MvnKl | MvnEmpiricalKl =>
-      ": needs an operand bounded away from 0 independently of the draws"
-  | BernoulliNeglogpdf => ": the probability must be a sigmoid"
-  | _ => ": no growth bound is known for these parents"
-  end.
-
-Fixpoint growth_walk {T : Type} (ae : tag_env) (ns : list (node T)) : option (string * string) :=
-  match ns with
-  | [] => None
-  | NDet r o ps :: ns' =>
-      match dop_gtag o (map (find_tag ae) ps) with
-      | Some tg => growth_walk ((ref_name r, tg) :: ae) ns'
-      | None => Some (ref_name r, growth_reason o)
-      end
-  | NRand r MvnStd _ :: ns' => growth_walk ((ref_name r, GGood) :: ae) ns'
-  | NRand r Mvn _ :: _ => Some (ref_name r, "mvn noise left after reparameterization")
-  end.
-
 (** * The checker *)
 
 (** The abstract value of a name before any node: its box for a data
@@ -175,7 +153,7 @@ Fixpoint certify_loop (fuel : nat) (base : string -> aval) (tags0 : tag_env) (g 
   | None =>
       match first_mvn (g_nodes g) with
       | None =>
-          match growth_walk tags0 (g_nodes g) with
+          match lin_walk tags0 [] (g_nodes g) with
           | Some e => inr e
           | None => inl g
           end
@@ -380,16 +358,6 @@ Proof.
   apply Hb; assumption.
 Qed.
 
-(** * Soundness of the growth walk: it is GrowthCheck.v's walk *)
-
-Lemma growth_walk_ok (ns : list (node R)) :
-  forall ae, growth_walk ae ns = None -> exists ae', growth_nodes dop_gtag ae ns = Ok ae'.
-Proof.
-  induction ns as [|[r o ps|r o ps] ns IH]; intros ae H; simpl in *; [eauto| |].
-  - destruct (dop_gtag o (map (find_tag ae) ps)); [apply IH, H|discriminate].
-  - destruct o; [discriminate|]. apply IH, H.
-Qed.
-
 (** * Soundness of the loop *)
 
 Lemma reparameterize_same {T : Type} (z eps : string) (g g' : graph T) :
@@ -402,7 +370,7 @@ Qed.
 
 Definition loop_facts (base : string -> aval) (tags0 : tag_env) (g g' : graph R) : Prop :=
   check_graph g' = CheckOk /\ g_inputs g' = g_inputs g /\ g_params g' = g_params g /\
-  (exists tags, growth_nodes dop_gtag tags0 (g_nodes g') = Ok tags) /\ dom_walk base [] (g_nodes g') = None /\
+  lin_walk tags0 [] (g_nodes g') = None /\ dom_walk base [] (g_nodes g') = None /\
   dom_walk base [] (g_nodes g) = None /\
   (first_mvn (g_nodes g) = None -> g' = g) /\
   forall inputs p j, inputs_fit g inputs ->
@@ -416,8 +384,8 @@ Proof.
   induction fuel as [|f IH]; intros g g' Hchk H; simpl in H;
     (destruct (dom_walk base [] (g_nodes g)) eqn:Hd; [discriminate|]);
     (destruct (first_mvn (g_nodes g)) as [z|] eqn:Hm).
-  2, 4: (destruct (growth_walk _ (g_nodes g)) eqn:Hg; [discriminate|]); injection H as <-;
-    (repeat split; auto); apply growth_walk_ok, Hg.
+  2, 4: (destruct (lin_walk _ _ (g_nodes g)) eqn:Hg; [discriminate|]); injection H as <-;
+    (repeat split; auto).
   1: discriminate.
   destruct (reparameterize z (eps_name z) g) as [g2|m] eqn:Hr; [|discriminate].
   destruct (reparameterize_same z (eps_name z) g g2 Hr) as (Hi & Hp & _).
@@ -457,7 +425,7 @@ Proof.
   unfold certify_graph. intros H.
   destruct (box_error g boxes); [discriminate|].
   destruct (check_graph g) eqn:Hchk; [|discriminate].
-  destruct (certify_loop_sound _ _ _ g g' Hchk H) as (Hc' & Hi & Hp & [tags Hg] & Hd' & Hd & Hsame & He).
+  destruct (certify_loop_sound _ _ _ g g' Hchk H) as (Hc' & Hi & Hp & Hg & Hd' & Hd & Hsame & He).
   do 5 (split; [auto|]).
   intros inputs p j a b Hfit Hb Hpin.
   pose proof (input_base_sound g boxes inputs p j Hb Hpin) as Hbase.
@@ -467,7 +435,7 @@ Proof.
   assert (Ht : box_tags g' boxes = box_tags g boxes)
     by (unfold box_tags, box_tag; rewrite Hi, Hp; reflexivity).
   rewrite <- Ht in Hg.
-  destruct (growth_boxes_pre a b g' boxes inputs p j tags Hc' Hfit' Hb' ltac:(rewrite Hp; exact Hpin) Hg)
+  destruct (lin_walk_pre g' boxes inputs p j a b Hc' Hfit' Hb' ltac:(rewrite Hp; exact Hpin) Hg)
     as [HI HD].
   repeat split; auto.
   - apply (dom_walk_sound _ _ _ _ _ [] _ Hbase Hd').

@@ -4,18 +4,14 @@
     data input whose box (Intervals.v) has a positive lower end starts
     [GPos] (bounded, and bounded below by a positive constant), so that
     [log x], [sqrt x], [div _ x] and [mvn_kl _ x] of such an input pass the
-    walk.  [growth_boxes_pre]: when the walk from [box_tags g boxes] passes
-    on a graph with [mvn_std] noise, [is_gintegrable] and
-    [can_differentiate_under_integrals] hold for every input in the boxes,
-    every parameter entry and every interval; the proof is that of
-    [growth_check_pre] with [box_tags_hold] for the start. *)
+    walk.  [box_tags_hold]: the start tags hold of the inputs in the boxes
+    along the moving parameter entry (used by GrowthLinCheck.v). *)
 
 From Coquelicot Require Import Coquelicot.
 From Coq Require Import Reals QArith Qreals String List Arith Bool Lia Lra.
 From Certigrad Require Import Scalar Tensor Ops Graph WellFormed WellFormedSound GraphFacts ListSums.
 From Certigrad Require Import Stochastic StochasticPre Unbiased.
-From Certigrad Require Import GrowthDefs StdFlatten GrowthScalar GrowthOps GrowthCheck Intervals.
-From Certigrad Require StdNormalPre.
+From Certigrad Require Import GrowthDefs StdFlatten GrowthOps GrowthCheck Intervals.
 Import ListNotations.
 
 Local Open Scope R_scope.
@@ -83,30 +79,6 @@ Proof.
   rewrite Forall_forall in Hbox.
   destruct (Hbox (nth i (find_val inputs r) 0) (nth_In _ _ Hi)) as [Hlo _].
   rewrite El in Hlo. exact Hlo.
-Qed.
-
-Theorem growth_boxes_pre (g : graph R) (boxes : list (string * itv)) (inputs : env R) (p : string)
-    (j : nat) (tagsf : tag_env) :
-  check_graph g = CheckOk -> inputs_fit g inputs -> in_boxes g boxes inputs -> In p (g_params g) ->
-  growth_nodes dop_gtag (box_tags g boxes) (g_nodes g) = Ok tagsf ->
-  is_gintegrable g inputs p j a b /\ can_differentiate_under_integrals g inputs p j a b.
-Proof.
-  intros Hchk Hfit Hb Hp Hgc. pose proof (check_graph_sound g Hchk) as Hwf.
-  pose proof (wf_graph_good g Hwf) as Hgood.
-  pose proof Hwf as (Hnd & Hsv & Hpnd & Hpin & Hwfn & Hcnd & Hcs).
-  pose proof (growth_nodes_sound dop_gtag a b (dop_gtag_sound a b) (segment_good a b) g (g_nodes g)
-                (input_senv g) (box_tags g boxes) tagsf
-                (fun t (_ : list R) => input_curve inputs p j t) 0%nat [] Hwfn Hgood
-                (box_tags_hold g boxes inputs p j Hwf Hfit Hb Hp) Hgc) as Hall.
-  destruct (fold_costs_sg a b (tag_good a b) (sg_add a b) g _ _ _ (g_costs g) Hall)
-    with (A := fun (_ : R) (_ : list R) => 0) (c0 := 0) as [c [Hc [du Hdu]]].
-  - intros x Hx. apply in_app_iff.
-    destruct (costs_covered g Hwf x Hx); auto.
-  - lra.
-  - apply sg_const.
-  - unfold is_gintegrable, can_differentiate_under_integrals.
-    rewrite (pgraph_std g inputs p j (growth_nodes_std dop_gtag _ _ _ Hgc)).
-    exact (@StdNormalPre.std_draws_pre _ (cost_of g) _ (n_draws (g_nodes g)) a b c du Hc Hdu).
 Qed.
 
 End Sound.
