@@ -212,10 +212,7 @@ Proof.
     unfold itv_holds, in_itv in Hi; simpl in Hi.
   all: try (destruct s; exact Hs).
   - destruct (qpos l) eqn:El; [|destruct s; exact Hs].
-    assert (Hl : 0 < Q2R l).
-    { unfold qpos in El. apply negb_true_iff in El.
-      destruct (Qlt_le_dec 0 l) as [L|L]; [rewrite <- Q2R_0; apply Qlt_Rlt, L|].
-      apply Qle_bool_iff in L. congruence. }
+    pose proof (qpos_pos l El) as Hl.
     assert (Hpos : Forall (fun y => 0 < y) x)
       by (eapply Forall_impl; [|exact Hi]; intros y [Hy _]; simpl in Hy; lra).
     destruct (Qle_bool 1 h) eqn:Eh; simpl.
@@ -227,10 +224,7 @@ Proof.
         by (eapply Forall_impl; [|exact Hi]; intros y [Hy1 Hy2]; simpl in *; lra).
       destruct s; exact Hu.
   - destruct (qpos l) eqn:El; simpl; [|destruct s; exact Hs].
-    assert (Hl : 0 < Q2R l).
-    { unfold qpos in El. apply negb_true_iff in El.
-      destruct (Qlt_le_dec 0 l) as [L|L]; [rewrite <- Q2R_0; apply Qlt_Rlt, L|].
-      apply Qle_bool_iff in L. congruence. }
+    pose proof (qpos_pos l El) as Hl.
     assert (Hpos : Forall (fun y => 0 < y) x)
       by (eapply Forall_impl; [|exact Hi]; intros y [Hy _]; simpl in Hy; lra).
     destruct s; simpl; [exact Hpos|exact Hpos|exact Hs].
