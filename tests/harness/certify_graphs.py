@@ -31,7 +31,7 @@ import numpy as np
 import certigrad as cg
 from certigrad.certify import CertifyResult, find_oracle
 
-K = 2000
+K = 5000
 BOXES = {"x": (0.5, 2.0), "y": (0.0, 1.0)}
 
 
