@@ -205,20 +205,9 @@ Lemma Forall_map_R (f : R -> R) (P Q : R -> Prop) (xs : list R) :
   Forall P xs -> (forall x, P x -> Q (f x)) -> Forall Q (map f xs).
 Proof. intros H Hf. induction H; simpl; constructor; auto. Qed.
 
-Lemma Forall_map2_itv (f : R -> R -> R) (P Q S : R -> Prop) (xs ys : list R) :
-  Forall P xs -> Forall Q ys -> (forall x y, P x -> Q y -> S (f x y)) -> Forall S (map2 f xs ys).
-Proof.
-  intros HP. revert ys. induction HP as [|x xs Hx HP IH]; intros [|y ys] HQ H; simpl;
-    constructor; inversion HQ; subst; auto.
-Qed.
-
-Lemma Forall_map3_itv (f : R -> R -> R -> R) (P Q S U : R -> Prop) (xs ys zs : list R) :
-  Forall P xs -> Forall Q ys -> Forall S zs -> (forall x y z, P x -> Q y -> S z -> U (f x y z)) ->
-  Forall U (map3 f xs ys zs).
-Proof.
-  intros HP. revert ys zs. induction HP as [|x xs Hx HP IH]; intros [|y ys] [|z zs] HQ HS H;
-    simpl; constructor; inversion HQ; inversion HS; subst; auto.
-Qed.
+(* The pointwise lemmas of the sign analysis, shared. *)
+From Certigrad Require UnbiasedExamples.
+Import UnbiasedExamples (Forall_map2_R, Forall_map3_R).
 
 Lemma Forall_top (v : list R) : Forall (in_itv top) v.
 Proof. apply top_holds. Qed.
@@ -236,11 +225,11 @@ Proof.
   - eapply Forall_map_R; [exact (H 0%nat)|]. apply sqrt_sound.
   - eapply Forall_map_R; [exact (H 0%nat)|]. intros x _. apply sigmoid_in_unit.
   - eapply Forall_map_R; [exact (H 0%nat)|]. apply softplus_sound.
-  - apply (Forall_map2_itv _ _ _ _ _ _ (H 0%nat) (H 1%nat)). apply add_sound.
-  - apply (Forall_map2_itv _ _ _ _ _ _ (H 0%nat) (H 1%nat)). intros x y Hx Hy.
+  - apply (Forall_map2_R _ _ _ _ _ _ (H 0%nat) (H 1%nat)). apply add_sound.
+  - apply (Forall_map2_R _ _ _ _ _ _ (H 0%nat) (H 1%nat)). intros x y Hx Hy.
     replace (x - y) with (x + - y) by ring. apply add_sound; [exact Hx|apply neg_sound, Hy].
-  - apply (Forall_map2_itv _ _ _ _ _ _ (H 0%nat) (H 1%nat)). apply mul_sound.
-  - apply (Forall_map3_itv _ _ _ _ _ _ _ _ (H 0%nat) (H 1%nat) (H 2%nat)).
+  - apply (Forall_map2_R _ _ _ _ _ _ (H 0%nat) (H 1%nat)). apply mul_sound.
+  - apply (Forall_map3_R _ _ _ _ _ _ _ _ (H 0%nat) (H 1%nat) (H 2%nat)).
     intros x y z Hx Hy Hz. apply add_sound; [apply mul_sound|]; assumption.
 Qed.
 
