@@ -226,6 +226,21 @@ def test_positive_box_bounds_growth() -> None:
     assert (res.node, res.reason) == ("z", "mvn: cannot establish sigma > 0 for parent 'x' on the boxes")
 
 
+def test_softplus_plus_c_sigma_with_closed_form_kl() -> None:
+    """sigma = softplus(h) + c, c in a positive box: mvn and mvn_kl both need
+    it bounded away from 0 (a sum of two such values is)."""
+    g = cg.Graph()
+    c, m, h = g.input("c", ()), g.param("m", ()), g.param("h", ())
+    s = g.det("s", cg.add(cg.softplus(h), c))
+    z = g.sample("z", cg.mvn(m, s))
+    g.cost(g.det("q", cg.mul(z, z)))
+    g.cost(g.det("k", cg.mvn_kl(m, s)))
+    assert_certified(g.certify({"c": (0.5, 0.5)}))
+    res = g.certify({"c": (0, 1)})  # s > 0, but not bounded below by the growth tags
+    assert (res.node, res.reason) == ("k", "mvn_kl: needs an operand bounded away from 0 "
+                                           "independently of the draws")
+
+
 def test_float_bounds_exact() -> None:
     """A float end point is its exact binary value: 0.1 is slightly above the
     decimal 0.1, so the box [0.1, 1] contains the float 0.1."""

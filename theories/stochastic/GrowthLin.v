@@ -113,6 +113,42 @@ Proof.
   intros t xs Ht. apply Hlin, Ht.
 Qed.
 
+(** * A sum of values bounded below by positive constants
+
+    GrowthOps.v tags such a sum bounded; it is also bounded below by the sum
+    of the two constants ([GPos]): [softplus(u) + c] with [c] in a positive
+    box may be the sigma of [mvn_kl], the operand of [log], ... *)
+
+Definition pos_add {T : Type} (o : @dop T) (ts : list gtag) : bool :=
+  match o, ts with Add, [GPos; GPos] => true | _, _ => false end.
+
+Lemma add_pos_tag (n : nat) (X Y : tfun) :
+  tag_holds a b GPos n X -> tag_holds a b GPos n Y ->
+  tag_holds a b GPos n (fun t xs => map2 Rplus (X t xs) (Y t xs)).
+Proof.
+  intros HX HY.
+  destruct (binary_tag a b Rplus GPos GPos n X Y) as [Hl Hs]; [|exact HX|exact HY|].
+  { intros c1 c2 u v H1 H2 Hu Hv. apply (sg_plus_le a b _ c1 c2); auto; lra. }
+  destruct HX as [HlX [_ [L1 [HL1 B1]]]], HY as [HlY [_ [L2 [HL2 B2]]]].
+  split; [exact Hl|]. split; [exact Hs|]. exists (L1 + L2). split; [lra|].
+  intros t xs i Ht Hi. rewrite (nth_map2_len Rplus _ _ n) by (apply HlX || apply HlY || exact Hi).
+  pose proof (B1 t xs i Ht Hi). pose proof (B2 t xs i Ht Hi). lra.
+Qed.
+
+Lemma pos_add_sound (o : dop R) (ss : list shape) (decl sout : shape)
+    (Vs : R -> list R -> list (list R)) (ts : list gtag) :
+  pos_add o ts = true -> op_out_shape (ODet o) decl ss = Some sout -> length ts = length ss ->
+  (forall i, (i < length ss)%nat ->
+     tag_holds a b (nth i ts GGood) (shape_size (nth i ss [])) (fun t xs => nth i (Vs t xs) [])) ->
+  tag_holds a b GPos (shape_size sout) (fun t xs => dop_forward R_ops o ss (Vs t xs)).
+Proof.
+  intros Hp Hs Hl H. destruct o; try discriminate.
+  destruct ts as [|[] [|[] [|]]]; try discriminate.
+  pose proof (OpsCorrect.out_shape_same2 _ _ _ Add eq_refl eq_refl Hs) as ->.
+  pose proof (H 0%nat ltac:(simpl; lia)) as H0. pose proof (H 1%nat ltac:(simpl; lia)) as H1.
+  simpl in H0, H1. apply (add_pos_tag _ _ _ H0 H1).
+Qed.
+
 (** * The entries of elementwise maps *)
 
 Lemma abs_nth_map (f : R -> R) (x : list R) (i : nat) :

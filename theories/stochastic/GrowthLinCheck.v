@@ -3,8 +3,9 @@
     [lin_walk] is GrowthCheck.v's walk with, besides the tag of each
     reference, a flag "linear in the draws" (GrowthLin.v): draws are
     linear; a node is linear when its tag is bounded or GrowthLin.v's
-    [op_lin] says so; and [exp] of a linear value gets the tag [GGood]
-    (GrowthOps.v's table refuses it).  Every other operator uses
+    [op_lin] says so; [exp] of a linear value gets the tag [GGood]
+    (GrowthOps.v's table refuses it); a sum of two [GPos] values is [GPos]
+    (the table says bounded).  Every other operator uses
     GrowthOps.v's [dop_gtag].  The walk starts from GrowthBoxes.v's
     [box_tags] and reports the first node it cannot tag, with a reason.
 
@@ -29,8 +30,10 @@ Local Open Scope R_scope.
 Definition find_lin (le : list (string * bool)) (k : string) : bool :=
   match lookup le k with Some l => l | None => false end.
 
-(** [exp] of a linear value has exponential growth; otherwise the table. *)
+(** [exp] of a linear value has exponential growth; a sum of two [GPos]
+    values is [GPos]; otherwise the table. *)
 Definition lin_gtag {T : Type} (o : @dop T) (ts : list gtag) (pl : list bool) : option gtag :=
+  if pos_add o ts then Some GPos else
   match o, ts, pl with
   | Exp, [t], [l] => if is_bnd t then Some GPos else if l then Some GGood else None
   | _, _, _ => dop_gtag o ts
@@ -158,7 +161,10 @@ Proof.
       destruct (parent_facts se ae le V ps HV HL Hps) as (Ht & Hpl & Hbs).
       change (find_shape se_g (ref_name r) = ref_shape r) in Hshape.
       assert (Htw : tag_holds a b tg (shape_size (ref_shape r)) W).
-      { unfold lin_gtag in Htg.
+      { unfold lin_gtag in Htg. destruct (pos_add o ts) eqn:Epa.
+        { injection Htg as <-. apply (pos_add_sound a b o _ (ref_shape r) _ _ ts Epa Hout_g);
+            [unfold ts, parent_shapes; rewrite !map_length; reflexivity|].
+          intros i Hi. apply Ht. unfold parent_shapes in Hi. rewrite map_length in Hi. exact Hi. }
         destruct o; try (apply (dop_gtag_sound a b _ (parent_shapes se_g ps) (ref_shape r) (ref_shape r)
                    (fun t xs => map (find_val (V t xs)) ps) ts);
                    [exact Hout_g|unfold ts, parent_shapes; rewrite !map_length; reflexivity
