@@ -38,6 +38,7 @@ From Certigrad Require analysis.SwapCorollaries analysis.GaussianND analysis.Gau
 From Certigrad Require stochastic.Stochastic stochastic.StochasticPre stochastic.FamilyDerive.
 From Certigrad Require stochastic.Unbiased stochastic.UnbiasedExamples stochastic.GaussianBridge.
 From Certigrad Require stochastic.AffineChange stochastic.StdFlatten stochastic.StdNormalPre.
+From Certigrad Require stochastic.Intervals stochastic.GrowthBoxes stochastic.Certify.
 From Certigrad Require stochastic.GrowthDefs stochastic.GrowthOps stochastic.GrowthCheck.
 From Certigrad Require stochastic.RunFacts aevb.Transform aevb.AevbGraph.
 From Certigrad Require stochastic.ShardMean.
@@ -763,6 +764,57 @@ Theorem stochastic_gauss_pdfE : stochastic_gauss_pdfE_statement.
 Proof. exact @Certigrad.stochastic.GaussianBridge.stochastic_gauss_pdfE. Qed.
 
 End gaussian_bridge_statements.
+
+(** ** stochastic/Certify.v: the checker of users' graphs *)
+
+Section certify_statements.
+Import Coquelicot.Coquelicot.
+Import Reals String List ListNotations.
+Import Scalar Tensor Ops Graph WellFormed.
+Import Certigrad.stochastic.Stochastic StochasticPre Intervals GrowthBoxes Certify.
+Local Open Scope list_scope.
+Local Open Scope R_scope.
+
+(** the checker certify: if it accepts g on the input boxes, then for all
+    inputs of their sizes with data inputs in the boxes, every parameter
+    and entry, d/dt E_g[sum of costs] = E[entry of backprop] on the
+    certified graph (g itself when g has no mvn node; else g with its mvn
+    nodes reparameterized) *)
+Definition certify_sound_statement : Prop :=
+  forall (g : graph R) (boxes : list (string * itv)) (inputs : env R) (p : string) (j : nat),
+  certify g boxes = Certified ->
+  inputs_fit g inputs -> in_boxes g boxes inputs ->
+  In p (g_params g) -> (j < length (find_val inputs p))%nat ->
+  is_derive (fun t => expected_cost g (set_input_entry inputs p j t))
+    (nth j (find_val inputs p) 0) (expected_grad (certified_graph g boxes) inputs p j) /\
+  (first_mvn (g_nodes g) = None -> certified_graph g boxes = g).
+
+Theorem certify_sound : certify_sound_statement.
+Proof. exact @Certigrad.stochastic.Certify.certify_sound. Qed.
+
+(** what certify_graph g boxes = inl g' guarantees: g' well-formed with g's
+    inputs and parameters; for all inputs in the boxes, parameters, entries
+    and intervals, reachable_domains, is_gintegrable and
+    can_differentiate_under_integrals of g', reachable_domains of g, and
+    the same expected cost *)
+Definition certify_pre_statement : Prop :=
+  forall (g g' : graph R) (boxes : list (string * itv)),
+  certify_graph g boxes = inl g' ->
+  check_graph g = CheckOk /\ check_graph g' = CheckOk /\
+  g_inputs g' = g_inputs g /\ g_params g' = g_params g /\
+  (first_mvn (g_nodes g) = None -> g' = g) /\
+  forall (inputs : env R) (p : string) (j : nat) (a b : R),
+    inputs_fit g inputs -> in_boxes g boxes inputs -> In p (g_params g) ->
+    inputs_fit g' inputs /\
+    reachable_domains g' inputs p j a b /\ is_gintegrable g' inputs p j a b /\
+    can_differentiate_under_integrals g' inputs p j a b /\
+    reachable_domains g inputs p j a b /\
+    forall t, expected_cost g' (set_input_entry inputs p j t) = expected_cost g (set_input_entry inputs p j t).
+
+Theorem certify_pre : certify_pre_statement.
+Proof. exact @Certigrad.stochastic.Certify.certify_pre. Qed.
+
+End certify_statements.
 
 End Stochastic.
 

@@ -9,6 +9,10 @@
    certigrad-ref --transform STEP... < graph
                           prints the graph after the extracted transformations
                           (integrate_kl:NODE, reparameterize:NODE:NEW)
+   certigrad-ref --certify [NAME=LO:HI]... < graph
+                          prints the verdict of the extracted checker of
+                          theories/stochastic/Certify.v on the graph, the data
+                          inputs in the boxes (LO, HI decimal, or empty for no bound)
    On bad input: one line `error: ...` on stderr, exit status 1. *)
 
 let read_all ic =
@@ -41,11 +45,15 @@ let () =
           (match Certigrad_oracle.Oracle.transform_text steps (read_all stdin) with
            | Ok out -> print_string out; 0
            | Error line -> prerr_endline line; 1)
+      | "--certify" :: boxes ->
+          (match Certigrad_oracle.Oracle.certify_text boxes (read_all stdin) with
+           | Ok out -> print_string out; 0
+           | Error line -> prerr_endline line; 1)
       | ([] | [ "--naive" ]) as a ->
           (match Certigrad_oracle.Oracle.run ~naive:(a <> []) (read_all stdin) with
            | Ok out -> print_string out; 0
            | Error line -> prerr_endline line; 1)
-      | _ -> prerr_endline "error: line 0: usage: certigrad-ref [--ops | --ops-cpp | --ops-py | --naive | --aevb N_IN HIDDEN LATENT BATCH [naive] | --transform STEP...] < graph"; 1
+      | _ -> prerr_endline "error: line 0: usage: certigrad-ref [--ops | --ops-cpp | --ops-py | --naive | --aevb N_IN HIDDEN LATENT BATCH [naive] | --transform STEP... | --certify [NAME=LO:HI]...] < graph"; 1
     with e ->
       prerr_endline ("error: line 0: internal error: " ^ Printexc.to_string e); 1
   in

@@ -13,6 +13,8 @@
 
 From Coq Require Import Extraction ExtrOcamlBasic ExtrOcamlNativeString ExtrOcamlNatInt.
 From Certigrad Require Import Scalar Tensor Ops Graph WellFormed Backprop ForwardOnce Transform AevbGraph.
+From Coq Require QArith.
+From Certigrad Require Import Intervals Certify.
 
 (** * The trusted float primitives *)
 
@@ -170,11 +172,19 @@ Definition ref_reparameterize : String.string -> String.string -> graph float64 
   @reparameterize float64.
 Definition ref_naive_aevb : nat -> nat -> nat -> nat -> graph float64 := @naive_aevb float64.
 Definition ref_aevb_graph : nat -> nat -> nat -> nat -> graph float64 := @aevb_graph float64.
+(** The checker of Certify.v (its soundness: [certify_sound]) and the exact
+    reader of the boxes' end points. *)
+Definition ref_certify : graph float64 -> list (String.string * itv) -> verdict := @certify float64.
+Definition ref_eps_name : String.string -> String.string := eps_name.
+Definition ref_certify_version : String.string := certify_version.
+Definition ref_certify_theorem : String.string := certify_theorem.
+Definition ref_q_of_decimal : String.string -> option QArith.QArith_base.Q := q_of_decimal.
 
 Extraction "certigrad_core.ml"
   ref_all_ops ref_op_of_name ref_check_graph ref_check_data ref_forward_checked
   ref_forward ref_total_cost ref_backprop ref_backprop_from ref_naive_backprop
   ref_integrate_kl ref_reparameterize ref_naive_aevb ref_aevb_graph ref_gemm_lists gemm
+  ref_certify ref_eps_name ref_certify_version ref_certify_theorem ref_q_of_decimal
   op_name op_kind op_arity op_has_attr op_set_attr op_domain op_domain_desc
   op_shape_rule shape_rule_name shape_size shape_valid
   node_name node_ref all_refs rand_refs.

@@ -343,3 +343,67 @@ let transform_text (steps : string list) (text : string) : (string, string) Stdl
   | Line_error (n, m) -> Error (Printf.sprintf "error: line %d: %s" n m)
   | Node_error (x, m) -> Error (Printf.sprintf "error: node '%s': %s" x m)
 
+
+(* ------------------------------------------------------------------ *)
+(* The checker of theories/stochastic/Certify.v *)
+
+(* One box argument NAME=LO:HI; LO and HI are decimal numbers, read exactly
+   by the extracted [q_of_decimal], or empty / -inf / inf for no bound. *)
+let parse_box (arg : string) : string * C.itv =
+  let bad why = raise (Node_error ("", Printf.sprintf "bad box '%s': %s" arg why)) in
+  match String.index_opt arg '=' with
+  | None -> bad "expected NAME=LO:HI"
+  | Some i ->
+      let name = String.sub arg 0 i and rest = String.sub arg (i + 1) (String.length arg - i - 1) in
+      if not (valid_name name) then bad (Printf.sprintf "bad name '%s'" name);
+      (match String.split_on_char ':' rest with
+       | [ lo; hi ] ->
+           let bound s inf =
+             if s = "" || s = inf then None
+             else if not (decimal_syntax s) then bad (Printf.sprintf "bad number '%s'" s)
+             else match C.ref_q_of_decimal s with
+               | Some q -> Some q
+               | None -> bad (Printf.sprintf "bad number '%s'" s)
+           in
+           let l = bound lo "-inf" and h = bound hi "inf" in
+           (match l, h with
+            | Some _, Some _ when float_of_string lo > float_of_string hi -> bad "empty (LO > HI)"
+            | _ -> ());
+           (name, (l, h))
+       | _ -> bad "expected NAME=LO:HI")
+
+(* [certigrad-ref --certify BOX... < graph]: the verdict of the extracted
+   [certify] on the graph and the boxes (format: docs/format.md). *)
+let certify_text (args : string list) (text : string) : (string, string) Stdlib.result =
+  try
+    let boxes = List.map parse_box args in
+    List.iteri
+      (fun i (x, _) ->
+        if List.exists (fun (y, _) -> y = x) (List.filteri (fun k _ -> k < i) boxes) then
+          raise (Node_error (x, "two boxes for the same name")))
+      boxes;
+    let g = (parse text).graph in
+    let b = Buffer.create 256 in
+    let add l = Buffer.add_string b l; Buffer.add_char b '\n' in
+    add "certigrad-certify 1";
+    (match C.ref_certify g boxes with
+     | C.Certified ->
+         add "certified";
+         add ("checker " ^ C.ref_certify_version);
+         add ("theorem " ^ C.ref_certify_theorem);
+         List.iter
+           (function
+             | C.NRand (r, C.Mvn, _) ->
+                 add (Printf.sprintf "reparameterize %s %s" r.C.ref_name (C.ref_eps_name r.C.ref_name))
+             | _ -> ())
+           g.C.g_nodes
+     | C.Rejected (x, m) ->
+         add "rejected";
+         add ("node " ^ x);
+         add ("reason " ^ String.map (fun c -> if c = '\n' then ' ' else c) m));
+    add "end";
+    Ok (Buffer.contents b)
+  with
+  | Line_error (n, m) -> Error (Printf.sprintf "error: line %d: %s" n m)
+  | Node_error ("", m) -> Error (Printf.sprintf "error: line 0: %s" m)
+  | Node_error (x, m) -> Error (Printf.sprintf "error: node '%s': %s" x m)

@@ -1,9 +1,10 @@
-"""Command line: ``certigrad train-vae``.
+"""Command line: ``certigrad train-vae`` and ``certigrad certify``.
 
     certigrad train-vae --epochs N [--seed S] [--threads T] [--out DIR]
                         [--data DIR] [--dtype float32|float64] [--resume]
                         [--shards K] [--timeout SECONDS]
     mpirun -n K certigrad train-vae ...     (data-parallel, docs/distributed.md)
+    certigrad certify FILE [--box NAME=LO:HI ...]
 
 Bad input (a missing data directory, a corrupt data file, a bad checkpoint,
 ranks that disagree) is one line on stderr naming the file, exit code 2, no
@@ -119,6 +120,14 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--batch-size", type=_positive, default=250, help="batch size (default 250)")
     t.add_argument("--hidden", type=_positive, default=1000, help="hidden units (default 1000)")
     t.add_argument("--latent", type=_positive, default=30, help="latent units (default 30)")
+    c = sub.add_parser(
+        "certify", help="prove a graph's sampled gradients unbiased (the checker proved in Coq)",
+        description="Run the checker of theories/stochastic/Certify.v (docs/certify.md) on an "
+                    "interchange file (docs/format.md).",
+        epilog="Exit status: 0 certified, 1 not certified (the node and reason are printed), 2 bad input.")
+    c.add_argument("file", help="a certigrad-graph 1 file")
+    c.add_argument("--box", action="append", default=[], metavar="NAME=LO:HI",
+                   help="a box for a data input (LO or HI empty for no bound); repeatable")
     return parser
 
 
@@ -129,6 +138,10 @@ def _error(msg: str, code: int) -> int:
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "certify":
+        from certigrad.certify import main as certify_main
+
+        return certify_main(args.file, args.box)
     if args.command != "train-vae":  # pragma: no cover - argparse rejects others
         return _error(f"unknown command {args.command}", EXIT_BAD_INPUT)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 __all__ = ["CertigradError", "GraphError", "DomainError", "FeedError", "FormatError",
            "DistributedError", "RankMismatch", "PeerTimeout",
-           "OracleNotFound", "OracleError", "VerificationError"]
+           "OracleNotFound", "OracleError", "VerificationError", "CertifyError"]
 
 
 class CertigradError(ValueError):
@@ -73,3 +73,9 @@ class VerificationError(CertigradError):
         super().__init__(message)
         self.node, self.what, self.entry = node, what, entry
         self.runtime, self.oracle, self.bound = runtime, oracle, bound
+
+
+class CertifyError(CertigradError):
+    """The checker could not be run: a malformed box, or the oracle
+    ``certigrad-ref`` is missing or failed (a graph the checker cannot
+    certify is not an error: see :class:`certigrad.certify.CertifyResult`)."""

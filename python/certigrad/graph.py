@@ -11,10 +11,13 @@ import math
 import numbers
 import re
 from dataclasses import dataclass
-from typing import Iterable, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Sequence, Union
 
 from ._ops_table import TABLE
 from .errors import GraphError
+
+if TYPE_CHECKING:
+    from .certify import CertifyResult
 
 __all__ = ["Shape", "Operand", "Ref", "Expr", "Graph", "InputDecl", "NodeDecl", "OPS",
            "OpInfo", "infer_shape", "shape_str", "normalize_shape"]
@@ -342,6 +345,14 @@ class Graph:
                 [(n.name, n.random, n.op, n.attr, list(n.parents), list(n.shape))
                  for n in self.nodes],
                 list(self.costs))
+
+    def certify(self, boxes: Optional[Mapping[str, Any]] = None) -> "CertifyResult":
+        """Whether the sampled gradients are proved unbiased for every input
+        in ``boxes`` (``{input: (lo, hi)}``, None for no bound): the checker
+        of theories/stochastic/Certify.v, see :mod:`certigrad.certify`."""
+        from .certify import certify
+
+        return certify(self, boxes)
 
     def __repr__(self) -> str:
         return (f"Graph({len(self.inputs)} inputs, {len(self.nodes)} nodes, "

@@ -48,7 +48,7 @@ Definition is_bnd (tg : gtag) : bool :=
 
 Definition bnd_or_good (bd : bool) : gtag := if bd then GBnd else GGood.
 
-Definition dop_gtag (o : dop R) (ts : list gtag) : option gtag :=
+Definition dop_gtag {T : Type} (o : @dop T) (ts : list gtag) : option gtag :=
   match o, ts with
   | Scale _, [t] | Neg, [t] => Some (bnd_or_good (is_bnd t))
   | Exp, [t] => if is_bnd t then Some GPos else None

@@ -600,7 +600,7 @@ Definition find_sign (ae : list (string * sign)) (k : string) : sign :=
   match lookup ae k with Some s => s | None => SAny end.
 
 (** The sign of a deterministic node's value from its parents' signs. *)
-Definition dop_sign (o : dop R) (ss : list sign) : sign :=
+Definition dop_sign {T : Type} (o : @dop T) (ss : list sign) : sign :=
   let s0 := nth 0 ss SAny in
   let s1 := nth 1 ss SAny in
   let s2 := nth 2 ss SAny in
@@ -623,7 +623,7 @@ Definition dom_by_sign (d : dom_rule) (s : sign) : bool :=
   | DUnit => is_unit s
   end.
 
-Definition op_ok_by_sign (o : op R) (ss : list sign) : bool :=
+Definition op_ok_by_sign {T : Type} (o : @op T) (ss : list sign) : bool :=
   match op_domain o with
   | None => true
   | Some (p, d) => dom_by_sign d (nth p ss SAny)
