@@ -141,7 +141,7 @@ template <class T>
 void def_dtype(py::module_& m, const char* rt_name, const char* adam_name) {
   using RT = Runtime<T>;
   py::class_<RT, std::shared_ptr<RT>>(m, rt_name)
-      .def(py::init([](const SpecTuple& spec, int threads) {
+      .def(py::init([](const SpecTuple& spec, int64_t threads) {
              return std::make_shared<RT>(check(to_spec(spec)), threads);
            }),
            py::arg("spec"), py::arg("threads") = 1)
@@ -208,6 +208,8 @@ void def_dtype(py::module_& m, const char* rt_name, const char* adam_name) {
           "step",
           [](AD& ad, const py::dict& feeds, const std::optional<py::dict>& draws,
              const std::optional<py::int_>& seed, double grad_scale) {
+            if (!(std::isfinite(grad_scale) && grad_scale > 0))
+              throw FeedError("grad_scale must be finite and > 0, got " + fmt_num(grad_scale));
             auto lk = lock(ad.runtime().mutex());
             bind_feeds(ad.runtime(), feeds, true);
             auto d = collect_draws(ad.runtime(), draws);
@@ -264,12 +266,18 @@ PYBIND11_MODULE(_core, m) {
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
+    } catch (const ShapeError& e) {
+      raise_py("ShapeError", e.what());
     } catch (const GraphError& e) {
       raise_py("GraphError", e.what());
     } catch (const DomainError& e) {
       raise_py("DomainError", e.what());
     } catch (const FeedError& e) {
       raise_py("FeedError", e.what());
+    } catch (const NumericalError& e) {
+      raise_py("NumericalError", e.what());
+    } catch (const ConfigError& e) {
+      raise_py("CertigradError", e.what());
     }
   });
   m.def("op_names", [] {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <pthread.h>
 #include <string>
 #include <vector>
 
@@ -19,12 +20,41 @@
 
 namespace certigrad {
 
+// The thread count of a runtime: 1 to kMaxRuntimeThreads (the kernels use at
+// most pk::kMaxThreads of them, the gemm all). Checked before anything runs:
+// a bad count is a ConfigError, and so is a count the process cannot create
+// (the threads are created once here, with the default attributes, then the
+// OpenMP pool is started with that count; libgomp itself exits the process
+// when it cannot create a thread).
+constexpr int kMaxRuntimeThreads = 256;
+inline int checked_threads(int64_t t) {
+  if (t < 1 || t > kMaxRuntimeThreads)
+    throw ConfigError("threads must be between 1 and " + std::to_string(kMaxRuntimeThreads) +
+                      ", got " + std::to_string(t));
+  std::vector<pthread_t> ids;
+  bool ok = true;
+  for (int64_t i = 1; i < t && ok; ++i) {
+    pthread_t id;
+    ok = pthread_create(&id, nullptr, [](void*) -> void* { return nullptr; }, nullptr) == 0;
+    if (ok) ids.push_back(id);
+  }
+  for (pthread_t id : ids) pthread_join(id, nullptr);
+  if (!ok)
+    throw ConfigError("cannot create " + std::to_string(t) + " threads (created " +
+                      std::to_string(ids.size() + 1) + "); use fewer");
+#if defined(_OPENMP)
+#pragma omp parallel num_threads(static_cast<int>(t))
+  { (void)0; }
+#endif
+  return static_cast<int>(t);
+}
+
 template <class T>
 class Runtime {
  public:
   using Vec = Eigen::Matrix<T, Eigen::Dynamic, 1>;
 
-  Runtime(Checked g, int threads) : g_(std::move(g)), threads_(threads < 1 ? 1 : threads) {
+  Runtime(Checked g, int64_t threads) : g_(std::move(g)), threads_(checked_threads(threads)) {
     const int R = static_cast<int>(g_.refs.size());
     val_.assign(R, nullptr);
     adj_.assign(R, nullptr);
@@ -41,7 +71,7 @@ class Runtime {
     for (int p : g_.params) needs_[p] = true;
     for (const auto& n : g_.nodes) {
       const RefInfo& r = g_.refs[n.ref];
-      vbuf_[n.ref].resize(r.size);
+      alloc(vbuf_[n.ref], n.ref);
       val_[n.ref] = vbuf_[n.ref].data();
       if (op_info(n.op).random) {
         rand_nodes_.push_back(n.ref);
@@ -53,7 +83,7 @@ class Runtime {
     }
     for (int r = 0; r < R; ++r)
       if (needs_[r]) {
-        abuf_[r].resize(g_.refs[r].size);
+        alloc(abuf_[r], r);
         adj_[r] = abuf_[r].data();
       }
     // bernoulli_neglogpdf whose p is a sigmoid node: logit form; fused
@@ -80,7 +110,7 @@ class Runtime {
   // Python threads sharing a runtime take turns.
   std::mutex& mutex() { return mu_; }
   int threads() const { return threads_; }
-  void set_threads(int t) { threads_ = t < 1 ? 1 : t; }
+  void set_threads(int64_t t) { threads_ = checked_threads(t); }
   bool needs_grad(int ref) const { return needs_[ref]; }
 
   // Input values are read in place: the pointer must stay valid during run().
@@ -121,6 +151,17 @@ class Runtime {
   }
 
  private:
+  // A buffer of reference `ref`'s size; failing allocation is a ShapeError.
+  void alloc(Vec& v, int ref) {
+    try {
+      v.resize(g_.refs[ref].size);
+    } catch (const std::bad_alloc&) {
+      throw ShapeError("node '" + g_.refs[ref].name + "': cannot allocate the " +
+                       std::to_string(g_.refs[ref].size) + " entries of shape " +
+                       shape_str(g_.refs[ref].shape));
+    }
+  }
+
   // Wall time, or this thread's CPU time with 1 thread (robust to other
   // processes sharing the cores).
   struct Timer {

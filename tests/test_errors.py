@@ -383,7 +383,7 @@ def test_runtime_arguments() -> None:
     g = cg.Graph()
     with raises(cg.CertigradError, "dtype must be 'float32' or 'float64', got 'float16'"):
         cg.Runtime(g, dtype="float16")
-    with raises(cg.CertigradError, "threads must be a positive int, got 0"):
+    with raises(cg.CertigradError, "threads must be an int between 1 and 256, got 0"):
         cg.Runtime(g, threads=0)
 
 

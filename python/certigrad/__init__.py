@@ -12,7 +12,8 @@ from typing import Any
 from . import interchange
 from . import ops as _ops
 from ._ops_table import OP_NAMES
-from .errors import CertigradError, DomainError, FeedError, FormatError, GraphError
+from .errors import (CertigradError, DomainError, FeedError, FormatError, GraphError,
+                     NumericalError, NumericalWarning, ShapeError)
 from .graph import OPS, Expr, Graph, Ref
 
 __version__ = "0.1.0"
@@ -23,7 +24,8 @@ globals().update({n: getattr(_ops, n) for n in OP_NAMES if hasattr(_ops, n)})
 
 __all__ = [
     "Graph", "Ref", "Expr", "OPS", "Runtime", "Result", "Adam", "interchange",
-    "CertigradError", "GraphError", "DomainError", "FeedError", "FormatError",
+    "CertigradError", "GraphError", "ShapeError", "DomainError", "FeedError", "FormatError",
+    "NumericalError", "NumericalWarning",
     *OP_NAMES,
 ]
 

@@ -3,7 +3,8 @@ itself a :class:`ValueError`."""
 
 from __future__ import annotations
 
-__all__ = ["CertigradError", "GraphError", "DomainError", "FeedError", "FormatError"]
+__all__ = ["CertigradError", "GraphError", "ShapeError", "DomainError", "FeedError",
+           "FormatError", "NumericalError", "NumericalWarning"]
 
 
 class CertigradError(ValueError):
@@ -13,6 +14,12 @@ class CertigradError(ValueError):
 class GraphError(CertigradError):
     """An ill-formed graph; the message names the offending reference:
     ``node 'h': gemm: inner dimensions differ (3 vs 4)``."""
+
+
+class ShapeError(GraphError):
+    """A shape with more entries than a tensor may hold (2**60), or whose
+    buffer cannot be allocated: ``node 'z': shape [...] has too many entries
+    (more than 2^60)``."""
 
 
 class DomainError(CertigradError):
@@ -29,3 +36,14 @@ class FeedError(CertigradError):
 class FormatError(CertigradError):
     """Malformed interchange text (docs/format.md); the message starts with
     ``line N:``."""
+
+
+class NumericalError(CertigradError):
+    """A non-finite number computed inside a graph (docs/semantics.md,
+    "Non-finite results"): a node value, the total cost or a gradient that
+    is inf or nan. The message names the node and the entry:
+    ``node 'e': exp: entry 0 of the value is inf (non-finite result)``."""
+
+
+class NumericalWarning(RuntimeWarning):
+    """What :class:`NumericalError` becomes with ``Runtime(..., nonfinite="warn")``."""

@@ -89,6 +89,14 @@ def dump(graph: Graph, feeds: Mapping[str, Any], draws: Optional[Mapping[str, An
 
 
 def _lines(text: str):
+    if not isinstance(text, str):
+        hint = " (decode it first: data.decode('utf-8'))" if isinstance(
+            text, (bytes, bytearray, memoryview)) else ""
+        raise FormatError(f"line 1: the text must be a str, got {type(text).__name__}{hint}")
+    return _split(text)
+
+
+def _split(text: str):
     for no, raw in enumerate(text.splitlines(), 1):
         line = raw.split("#", 1)[0].strip()
         if line:

@@ -11,6 +11,7 @@ sampled values explicitly. With neither, the generator continues its stream
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
@@ -55,6 +56,15 @@ def _arrays(kind: str, d: Optional[Mapping[str, Any]], dtype: np.dtype) -> Optio
     return out
 
 
+#: The most threads a runtime takes (cpp/runtime.hpp, kMaxRuntimeThreads).
+MAX_THREADS = 256
+
+
+def _check_threads(n: Any) -> None:
+    if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= MAX_THREADS:
+        raise CertigradError(f"threads must be an int between 1 and {MAX_THREADS}, got {n!r}")
+
+
 class Runtime:
     """Checks a graph once and preallocates every buffer; :meth:`run` does
     forward + backprop in one C++ call.
@@ -68,12 +78,12 @@ class Runtime:
         name = np.dtype(dtype).name if not isinstance(dtype, str) else dtype
         if name not in _DTYPES:
             raise CertigradError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
-        if not isinstance(threads, int) or threads < 1:
-            raise CertigradError(f"threads must be a positive int, got {threads!r}")
+        _check_threads(threads)
         self.graph = graph
         self.dtype = np.dtype(_DTYPES[name])
         cls = _core.Runtime32 if name == "float32" else _core.Runtime64
         self._rt = cls(graph.spec(), threads)
+        graph.freeze()
 
     @property
     def threads(self) -> int:
@@ -81,8 +91,7 @@ class Runtime:
 
     @threads.setter
     def threads(self, n: int) -> None:
-        if not isinstance(n, int) or n < 1:
-            raise CertigradError(f"threads must be a positive int, got {n!r}")
+        _check_threads(n)
         self._rt.threads = n
 
     def run(self, feeds: Mapping[str, Any], seed: Optional[int] = None,
@@ -124,6 +133,9 @@ class Adam:
         """One iteration; ``feeds`` holds the non-parameter inputs."""
         if seed is not None and draws is not None:
             raise FeedError("give either seed= or draws=, not both")
+        if (not isinstance(grad_scale, numbers.Real) or isinstance(grad_scale, bool)
+                or not math.isfinite(grad_scale) or grad_scale <= 0):
+            raise FeedError(f"grad_scale must be finite and > 0, got {grad_scale!r}")
         f = _arrays("feed", feeds, self.runtime.dtype)
         d = _arrays("draw", draws, self.runtime.dtype)
         return float(self._opt.step(f, d, seed, float(grad_scale)))
