@@ -49,6 +49,23 @@ inline int checked_threads(int64_t t) {
   return static_cast<int>(t);
 }
 
+// Index of the first non-finite entry of p[0, n), or -1: one vectorized
+// pass (x*0 is 0 for a finite x, nan for inf and nan), on `threads`.
+template <class T>
+int64_t first_nonfinite(const T* p, int64_t n, int threads) {
+  using namespace pk;
+  T part[kMaxThreads] = {};
+  chunks<T>(n, threads, [&](int64_t lo, int64_t hi, int id) {
+    part[id] = reduce_range<T>(lo, hi, [](P<T> x) { return pmul(x, c<T>(0)); }, p);
+  });
+  bool fin = true;
+  for (T v : part) fin &= v == T(0);
+  if (fin) return -1;
+  for (int64_t i = 0; i < n; ++i)
+    if (!std::isfinite(p[i])) return i;
+  return -1;
+}
+
 template <class T>
 class Runtime {
  public:
@@ -112,6 +129,12 @@ class Runtime {
   int threads() const { return threads_; }
   void set_threads(int64_t t) { threads_ = checked_threads(t); }
   bool needs_grad(int ref) const { return needs_[ref]; }
+  // Non-finite results (docs/semantics.md): a NumericalError (the default),
+  // or, with warn set, the first one's message kept in warning() and the
+  // run goes on.
+  bool nonfinite_warn() const { return warn_; }
+  void set_nonfinite_warn(bool w) { warn_ = w; }
+  const std::string& warning() const { return warning_; }
 
   // Input values are read in place: the pointer must stay valid during run().
   // A fed (non-parameter) input is measured once per bind: when at least
@@ -145,9 +168,13 @@ class Runtime {
   // from the generator (reseeded with `seed` when `reseed`). The kernels run
   // on threads() threads (passed to each in Args::threads).
   void run(const std::vector<const T*>& draws, bool reseed, uint64_t seed, bool backprop) {
+    warning_.clear();
     if (reseed) rng_.reseed(seed);
     forward(draws);
-    if (backprop) backward();
+    if (backprop) {
+      backward();
+      for (int p : g_.params) check_finite(p, adj_[p], "the gradient");
+    }
   }
 
  private:
@@ -160,6 +187,21 @@ class Runtime {
                        std::to_string(g_.refs[ref].size) + " entries of shape " +
                        shape_str(g_.refs[ref].shape));
     }
+  }
+
+  // Raises (or records) the first non-finite entry of reference `ref`'s
+  // value or gradient `p`.
+  void check_finite(int ref, const T* p, const char* what) {
+    const int64_t i = first_nonfinite(p, g_.refs[ref].size, threads_);
+    if (i < 0) return;
+    const RefInfo& r = g_.refs[ref];
+    std::string op = r.node >= 0 ? std::string(op_info(g_.nodes[r.node].op).name) + ": " : "";
+    nonfinite("node '" + r.name + "': " + op + "entry " + std::to_string(i) + " of " + what +
+              " is " + fmt_val(p[i]) + " (non-finite result)");
+  }
+  void nonfinite(const std::string& msg) {
+    if (!warn_) throw NumericalError(msg);
+    if (warning_.empty()) warning_ = msg;
   }
 
   // Wall time, or this thread's CPU time with 1 thread (robust to other
@@ -223,12 +265,19 @@ class Runtime {
         CERTIGRAD_RAND_OPS(CG_RAND)
 #undef CG_RAND
       }
+      check_finite(n.ref, a.out, "the value");
     }
     total_ = 0;
+    int bad = -1;  // the cost after which the running total is first non-finite
+    T at_bad = 0;
     for (size_t c = 0; c < g_.costs.size(); ++c) {
       cost_vals_[c] = val_[g_.costs[c]][0];
       total_ += cost_vals_[c];
+      if (bad < 0 && !std::isfinite(total_)) bad = static_cast<int>(c), at_bad = total_;
     }
+    if (bad >= 0)
+      nonfinite("node '" + g_.refs[g_.costs[bad]].name + "': the total cost is " +
+                fmt_val(at_bad) + " after adding this cost (non-finite result)");
   }
 
   // Adjoint of `ref` about to receive a contribution: true when this is the
@@ -308,6 +357,8 @@ class Runtime {
   Rng rng_;
   std::mutex mu_;
   bool profile_ = false;
+  bool warn_ = false;
+  std::string warning_;
   std::vector<double> tf_, tb_;
 };
 
@@ -332,7 +383,8 @@ class Adam {
 
   // Binds the parameters, runs forward + backprop, then one Adam update with
   // gradient grad_scale * adjoint. Inputs other than parameters must be
-  // bound already. Returns the total cost (before the update).
+  // bound already. Returns the total cost (before the update). A non-finite
+  // result raises (Runtime::run) before any parameter changes.
   T step(const std::vector<const T*>& draws, bool reseed, uint64_t seed, double grad_scale) {
     const auto& params = rt_->graph().params;
     for (size_t i = 0; i < params.size(); ++i) rt_->bind(params[i], p_[i].data());

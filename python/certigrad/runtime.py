@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
 import numpy as np
 
 from . import _core
-from .errors import CertigradError, FeedError
+from .errors import CertigradError, FeedError, NumericalWarning
 from .graph import Graph
 
 __all__ = ["Runtime", "Result", "Adam"]
@@ -72,17 +73,28 @@ class Runtime:
     ``dtype`` is ``"float32"`` or ``"float64"``; feeds must be C-contiguous
     numpy arrays of that dtype (numbers and lists are converted). ``threads``
     is the number of OpenMP threads of every kernel (the GEMMs, and the
-    elementwise kernels, reductions and Adam update on large arrays)."""
+    elementwise kernels, reductions and Adam update on large arrays), from 1
+    to 256.
 
-    def __init__(self, graph: Graph, dtype: Any = "float64", threads: int = 1) -> None:
+    A non-finite node value, total cost or gradient raises
+    :class:`~certigrad.errors.NumericalError` naming the node and entry
+    (docs/semantics.md); with ``nonfinite="warn"`` it is a
+    :class:`~certigrad.errors.NumericalWarning` instead (the first one of a
+    run) and the inf/nan results are returned."""
+
+    def __init__(self, graph: Graph, dtype: Any = "float64", threads: int = 1,
+                 nonfinite: str = "raise") -> None:
         name = np.dtype(dtype).name if not isinstance(dtype, str) else dtype
         if name not in _DTYPES:
             raise CertigradError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
         _check_threads(threads)
+        if nonfinite not in ("raise", "warn"):
+            raise CertigradError(f"nonfinite must be 'raise' or 'warn', got {nonfinite!r}")
         self.graph = graph
         self.dtype = np.dtype(_DTYPES[name])
+        self.nonfinite = nonfinite
         cls = _core.Runtime32 if name == "float32" else _core.Runtime64
-        self._rt = cls(graph.spec(), threads)
+        self._rt = cls(graph.spec(), threads, nonfinite == "warn")
         graph.freeze()
 
     @property
@@ -106,7 +118,9 @@ class Runtime:
             raise FeedError(f"seed must be an int, got {seed!r}")
         f = _arrays("feed", feeds, self.dtype)
         d = _arrays("draw", draws, self.dtype)
-        costs, total, grads, vals = self._rt.run(f, d, seed, backprop, values)
+        costs, total, grads, vals, warning = self._rt.run(f, d, seed, backprop, values)
+        if warning is not None:
+            warnings.warn(warning, NumericalWarning, stacklevel=2)
         return Result(dict(zip(self.graph.costs, costs)), total, grads,
                       vals if values else None)
 
@@ -138,7 +152,10 @@ class Adam:
             raise FeedError(f"grad_scale must be finite and > 0, got {grad_scale!r}")
         f = _arrays("feed", feeds, self.runtime.dtype)
         d = _arrays("draw", draws, self.runtime.dtype)
-        return float(self._opt.step(f, d, seed, float(grad_scale)))
+        total, warning = self._opt.step(f, d, seed, float(grad_scale))
+        if warning is not None:
+            warnings.warn(warning, NumericalWarning, stacklevel=2)
+        return float(total)
 
     def params(self) -> dict[str, np.ndarray]:
         """Copies of the current parameters."""
