@@ -287,3 +287,17 @@ def test_load_mnist_checks_the_type_code(tmp_path) -> None:
     with pytest.raises(mnist.MnistError, match=re.escape("IDX type code 0x0b (int16), expected "
                                                          "0x08 (uint8)")):
         mnist.load_mnist(tmp_path, verify=False)
+
+
+# ------------------------------------------------ found by tests/test_fuzz_api.py
+def test_mvn_std_of_a_non_shape() -> None:
+    for bad in (1.5, None):
+        with raises(cg.GraphError, f"mvn_std: a shape is a tuple of ints, got {bad!r}"):
+            cg.mvn_std(bad)
+
+
+def test_run_with_feeds_none() -> None:
+    g = cg.Graph()
+    g.cost(g.input("a", ()))
+    with raises(cg.FeedError, "feed must be a dict name -> array, got NoneType"):
+        cg.Runtime(g).run(None)

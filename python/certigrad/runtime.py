@@ -39,8 +39,9 @@ class Result:
 
 def _arrays(kind: str, d: Optional[Mapping[str, Any]], dtype: np.dtype) -> Optional[dict]:
     """Converts non-array values (numbers, lists) to arrays of ``dtype``;
-    numpy arrays pass unchanged (the C++ side checks dtype and layout)."""
-    if d is None:
+    numpy arrays pass unchanged (the C++ side checks dtype and layout).
+    None is no dict for feeds and parameters, and "no draws" for draws."""
+    if d is None and kind == "draw":
         return None
     if not isinstance(d, Mapping):
         raise FeedError(f"{kind} must be a dict name -> array, got {type(d).__name__}")
