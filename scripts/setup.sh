@@ -9,6 +9,7 @@ SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   coq libcoq-coquelicot libcoq-mathcomp-analysis \
-  ocaml ocaml-dune ocaml-findlib libeigen3-dev g++ make >/dev/null
+  ocaml ocaml-dune ocaml-findlib libeigen3-dev g++ make \
+  clang-14 libclang-rt-14-dev >/dev/null  # libFuzzer and sanitizers (scripts/fuzz.sh)
 python3 -m pip install -q --upgrade pip
 python3 -m pip install -q ".[test]"
