@@ -301,3 +301,17 @@ def test_run_with_feeds_none() -> None:
     g.cost(g.input("a", ()))
     with raises(cg.FeedError, "feed must be a dict name -> array, got NoneType"):
         cg.Runtime(g).run(None)
+
+
+def test_interchange_lines_end_at_newline_only() -> None:
+    """A vertical tab or form feed is no line end (str.splitlines took them as
+    one), a carriage return is a space: as in the oracle (docs/format.md)."""
+    good = "certigrad-graph 1\ninput a :\ncost a\nvalue a 1\nend\n"
+    for sep in ("\x0b", "\x0c", "\x1c", "\u2028"):
+        text = good.replace("\ninput", sep + "input")
+        with pytest.raises(cg.FormatError, match="^line 1: expected header"):
+            interchange.load(text)
+        with pytest.raises(oracle.OracleError, match="line 1: expected the header"):
+            oracle.run(text)
+    g, feeds, _ = interchange.load(good.replace("\n", "\r\n").replace(" :", "\t:"))
+    assert g.costs == ["a"] and feeds["a"] == 1.0

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 import certigrad as cg
 from certigrad import interchange
+from harness import oracle
 
 EXAMPLES = int(os.environ.get("CERTIGRAD_FUZZ_EXAMPLES", "300"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
@@ -194,8 +195,19 @@ def texts(draw: Any) -> str:
 @SETTINGS
 @given(texts())
 def test_interchange_load_gives_a_result_or_a_certigrad_error(text: str) -> None:
+    """The Python reader and runtime give a result or a CertigradError, and
+    accept exactly the texts the oracle accepts (which never reports an
+    internal error)."""
     loaded = ok_or_certigrad(lambda: interchange.load(text))
+    result = None
     if loaded is not None:
         g, feeds, draws = loaded
-        ok_or_certigrad(lambda: cg.Runtime(g).run(feeds, draws=draws or None))
+        result = ok_or_certigrad(lambda: cg.Runtime(g).run(feeds, draws=draws or None))
     ok_or_certigrad(lambda: interchange.load_result(text))
+    try:
+        oracle.run_raw(text)
+        accepted = True
+    except oracle.OracleError as e:
+        assert "internal error" not in str(e), str(e)
+        accepted = False
+    assert accepted == (result is not None), (text, accepted)
