@@ -13,3 +13,4 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   clang-14 libclang-rt-14-dev >/dev/null  # libFuzzer and sanitizers (scripts/fuzz.sh)
 python3 -m pip install -q --upgrade pip
 python3 -m pip install -q ".[test]"
+python3 -m pip install -q "pybind11>=2.12"  # its headers for scripts/sanitize.sh
