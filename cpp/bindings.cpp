@@ -179,11 +179,14 @@ template <class T>
 void def_dtype(py::module_& m, const char* rt_name, const char* adam_name) {
   using RT = Runtime<T>;
   py::class_<RT, std::shared_ptr<RT>>(m, rt_name)
-      .def(py::init([](const SpecTuple& spec, int threads) {
-             return std::make_shared<RT>(check(to_spec(spec)), threads);
+      .def(py::init([](const SpecTuple& spec, int64_t threads, bool nonfinite_warn) {
+             auto rt = std::make_shared<RT>(check(to_spec(spec)), threads);
+             rt->set_nonfinite_warn(nonfinite_warn);
+             return rt;
            }),
-           py::arg("spec"), py::arg("threads") = 1)
+           py::arg("spec"), py::arg("threads") = 1, py::arg("nonfinite_warn") = false)
       .def_property("threads", &RT::threads, &RT::set_threads)
+      .def_property("nonfinite_warn", &RT::nonfinite_warn, &RT::set_nonfinite_warn)
       .def("set_profile", &RT::set_profile, py::arg("on"))
       .def("profile", [](RT& rt) {
         py::list out;
@@ -218,7 +221,9 @@ void def_dtype(py::module_& m, const char* rt_name, const char* adam_name) {
             if (values)
               for (const auto& n : g.nodes)
                 vals[py::str(g.refs[n.ref].name)] = to_numpy(rt.value(n.ref), g.refs[n.ref].shape);
-            return py::make_tuple(costs, static_cast<double>(rt.total()), grads, vals);
+            py::object warning = py::none();
+            if (!rt.warning().empty()) warning = py::str(rt.warning());
+            return py::make_tuple(costs, static_cast<double>(rt.total()), grads, vals, warning);
           },
           py::arg("feeds"), py::arg("draws") = py::none(), py::arg("seed") = py::none(),
           py::arg("backprop") = true, py::arg("values") = false);
@@ -250,12 +255,20 @@ void def_dtype(py::module_& m, const char* rt_name, const char* adam_name) {
           "step",
           [](AD& ad, const py::dict& feeds, const std::optional<py::dict>& draws,
              const std::optional<py::int_>& seed, double grad_scale) {
+            if (!(std::isfinite(grad_scale) && grad_scale > 0))
+              throw FeedError("grad_scale must be finite and > 0, got " + fmt_num(grad_scale));
             auto lk = lock(ad.runtime().mutex());
             bind_feeds(ad.runtime(), feeds, true);
             auto d = collect_draws(ad.runtime(), draws);
             uint64_t s = seed_value(seed);
-            py::gil_scoped_release nogil;
-            return static_cast<double>(ad.step(d, seed.has_value(), s, grad_scale));
+            double total;
+            {
+              py::gil_scoped_release nogil;
+              total = static_cast<double>(ad.step(d, seed.has_value(), s, grad_scale));
+            }
+            py::object warning = py::none();
+            if (!ad.runtime().warning().empty()) warning = py::str(ad.runtime().warning());
+            return py::make_tuple(total, warning);
           },
           py::arg("feeds"), py::arg("draws") = py::none(), py::arg("seed") = py::none(),
           py::arg("grad_scale") = 1.0)
@@ -330,12 +343,18 @@ PYBIND11_MODULE(_core, m) {
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
+    } catch (const ShapeError& e) {
+      raise_py("ShapeError", e.what());
     } catch (const GraphError& e) {
       raise_py("GraphError", e.what());
     } catch (const DomainError& e) {
       raise_py("DomainError", e.what());
     } catch (const FeedError& e) {
       raise_py("FeedError", e.what());
+    } catch (const NumericalError& e) {
+      raise_py("NumericalError", e.what());
+    } catch (const ConfigError& e) {
+      raise_py("CertigradError", e.what());
     }
   });
   m.def("op_names", [] {

@@ -1,5 +1,5 @@
-// Exceptions of the runtime; the bindings turn them into certigrad.GraphError,
-// certigrad.DomainError and certigrad.FeedError.
+// Exceptions of the runtime; the bindings turn them into the certigrad.errors
+// class of the same name (ConfigError: certigrad.CertigradError itself).
 #pragma once
 #include <cstdio>
 #include <stdexcept>
@@ -14,6 +14,18 @@ struct DomainError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 struct FeedError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+// A shape whose element count does not fit (see check_shape in graph.cpp).
+struct ShapeError : GraphError {
+  using GraphError::GraphError;
+};
+// A non-finite value, cost or gradient computed inside a graph.
+struct NumericalError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+// A bad setting of the runtime itself (thread count).
+struct ConfigError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 

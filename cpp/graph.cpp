@@ -42,10 +42,18 @@ bool valid_name(const std::string& s) {
   return true;
 }
 
+// The one check of every shape (inputs, declared and inferred node shapes):
+// at most 2 positive dimensions, at most kMaxEntries entries (the product is
+// computed without overflow).
 void check_shape(const std::string& node, const Shape& s) {
   bool ok = s.size() <= 2;
   for (auto d : s) ok = ok && d > 0;
   if (!ok) fail(node, "a shape has at most 2 positive dimensions, got " + shape_str(s));
+  int64_t n = 1;
+  for (auto d : s)
+    if (__builtin_mul_overflow(n, d, &n) || n > kMaxEntries)
+      throw ShapeError("node '" + node + "': shape " + shape_str(s) +
+                       " has too many entries (more than 2^60)");
 }
 
 }  // namespace

@@ -14,6 +14,10 @@ using Shape = std::vector<int64_t>;
 
 // "[]", "[3]", "[2; 3]" as in docs/semantics.md.
 std::string shape_str(const Shape& s);
+// The most entries one tensor may have (so that its size in bytes, at 8
+// bytes an entry, fits in an int64). python/certigrad/graph.py has the same.
+constexpr int64_t kMaxEntries = int64_t(1) << 60;
+// The element count of a shape that check() accepted (at most kMaxEntries).
 int64_t shape_size(const Shape& s);
 
 // The graph as the user wrote it (names, operator names).

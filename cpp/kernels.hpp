@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <string>
 
@@ -153,29 +154,64 @@ inline T reduce(const Args<T>& a, F f, const In*... in) {
 }
 template <class T>
 inline P<T> c(T v) { return pset1<P<T>>(v); }
+// The lanes of r where `bad` is set replaced by f(x) in scalar arithmetic.
+template <class T, class F>
+inline P<T> fix_lanes(const P<T>& x, P<T> r, const P<T>& bad, F f) {
+  if (!predux_any(bad)) return r;
+  alignas(64) T xs[W<T>], rs[W<T>], bs[W<T>];
+  pstoreu(xs, x);
+  pstoreu(rs, r);
+  pstoreu(bs, bad);
+  for (int j = 0; j < W<T>; ++j) {
+    T b;
+    std::memcpy(&b, &bs[j], sizeof b);
+    if (b != T(0)) rs[j] = f(xs[j]);
+  }
+  return ploadu<P<T>>(rs);
+}
+// exp and ln as libm's (the oracle's, extraction/core/Extract.v) over the
+// whole float range. Eigen's pexp clamps its argument to about +-709.78
+// (+-88.72 in float32), so that exp(-745) came out as 5.6e-309 instead of
+// 4.9e-324 and exp(-800) instead of 0; its plog raises a subnormal argument
+// to the smallest normal number (ln 4.9e-324 came out as -708.4, not -744.4).
+// Those lanes (|x| beyond the clamp's safe range, x below the smallest
+// normal) are computed by std::exp / std::log; every other lane is Eigen's.
+template <class T>
+inline P<T> exp(const P<T>& x) {
+  const T lim = sizeof(T) == 4 ? T(87) : T(708);
+  return fix_lanes<T>(x, pexp(x), pcmp_lt(c<T>(lim), pabs(x)),
+                      [](T v) { return std::exp(v); });
+}
+template <class T>
+inline P<T> log(const P<T>& x) {
+  return fix_lanes<T>(x, plog(x), pcmp_lt(x, c<T>(std::numeric_limits<T>::min())),
+                      [](T v) { return std::log(v); });
+}
 template <class T>
 inline P<T> log1p(const P<T>& x) { return generic_plog1p(x); }
 template <class T>
 inline P<T> sigmoid(const P<T>& x) {
-  P<T> e = pexp(pnegate(pabs(x)));
+  P<T> e = pk::exp<T>(pnegate(pabs(x)));
   P<T> r = pdiv(c<T>(1), padd(c<T>(1), e));
   return pselect(pcmp_le(c<T>(0), x), r, pmul(e, r));
 }
 // ln(1+e) for e in [0, 1]: 2 atanh(s) = 2 (s + s^3/3 + s^5/5 + ...) with
 // s = e/(2+e) in [0, 1/3]; the series is cut where (1/9)^n/(2n+1) is below
-// the dtype's epsilon (7 terms in float32, 16 in float64).
+// the dtype's epsilon (7 terms in float32, 16 in float64). 2s is computed
+// as 2e/(2+e), not 2 (e/(2+e)): the same bits for normal e, and exactly e
+// (not e rounded to half a subnormal, doubled) for subnormal e.
 template <class T>
 inline P<T> log1p_unit(const P<T>& e) {
   constexpr int N = sizeof(T) == 4 ? 7 : 16;
-  const P<T> s = pdiv(e, padd(c<T>(2), e));
-  const P<T> s2 = pmul(s, s);
+  const P<T> t = pdiv(pmul(c<T>(2), e), padd(c<T>(2), e));  // 2s
+  const P<T> s2 = pmul(pmul(t, t), c<T>(T(0.25)));
   P<T> q = c<T>(T(1) / T(2 * N + 1));
   for (int k = N - 1; k >= 0; --k) q = pmadd(q, s2, c<T>(T(1) / T(2 * k + 1)));
-  return pmul(pmul(c<T>(2), s), q);
+  return pmul(t, q);
 }
 template <class T>
 inline P<T> softplus(const P<T>& x) {
-  return padd(pmax(x, c<T>(0)), log1p_unit<T>(pexp(pnegate(pabs(x)))));
+  return padd(pmax(x, c<T>(0)), log1p_unit<T>(pk::exp<T>(pnegate(pabs(x)))));
 }
 }  // namespace pk
 
@@ -252,7 +288,7 @@ struct Neg {
 
 struct Exp {
   template <class T> static void fwd(const Args<T>& a) {
-    ew<T>(a, a.out, true, [](P<T> x) { return pexp(x); }, a.p[0]);
+    ew<T>(a, a.out, true, [](P<T> x) { return pk::exp<T>(x); }, a.p[0]);
   }
   template <class T> static void bwd(const Args<T>& a, int, T* d, bool as) {
     ew<T>(a, d, as, [](P<T> g, P<T> v) { return pmul(g, v); }, a.g, (const T*)a.out);
@@ -261,7 +297,7 @@ struct Exp {
 
 struct Log {
   template <class T> static void fwd(const Args<T>& a) {
-    ew<T>(a, a.out, true, [](P<T> x) { return plog(x); }, a.p[0]);
+    ew<T>(a, a.out, true, [](P<T> x) { return pk::log<T>(x); }, a.p[0]);
   }
   template <class T> static void bwd(const Args<T>& a, int, T* d, bool as) {
     ew<T>(a, d, as, [](P<T> g, P<T> x) { return pdiv(g, x); }, a.g, a.p[0]);
@@ -387,7 +423,7 @@ struct MvnKl {
         a,
         [](P<T> mu, P<T> s) {
           P<T> q = psub(padd(pmul(mu, mu), pmul(s, s)), c<T>(1));
-          return psub(pmul(q, c<T>(0.5)), plog(s));
+          return psub(pmul(q, c<T>(0.5)), pk::log<T>(s));
         },
         a.p[0], a.p[1]);
   }
@@ -409,7 +445,7 @@ struct MvnEmpiricalKl {
         [](P<T> mu, P<T> s, P<T> z) {
           P<T> d = pdiv(psub(z, mu), s);
           P<T> q = psub(pmul(z, z), pmul(d, d));
-          return psub(pmul(q, c<T>(0.5)), plog(s));
+          return psub(pmul(q, c<T>(0.5)), pk::log<T>(s));
         },
         a.p[0], a.p[1], a.p[2]);
   }
@@ -448,7 +484,7 @@ struct BernoulliNeglogpdf {
     a.out[0] = -reduce<T>(
         a,
         [](P<T> p, P<T> x) {
-          return padd(pmul(x, plog(p)), pmul(psub(c<T>(1), x), log1p<T>(pnegate(p))));
+          return padd(pmul(x, pk::log<T>(p)), pmul(psub(c<T>(1), x), log1p<T>(pnegate(p))));
         },
         a.p[0], a.p[1]);
   }
@@ -467,7 +503,7 @@ struct BernoulliNeglogpdf {
       ew<T>(a, d, as, [&](P<T> z) { return pmul(c<T>(-g), z); }, a.logit);
     } else {
       ew<T>(a, d, as,
-            [&](P<T> p) { return pmul(c<T>(g), psub(log1p<T>(pnegate(p)), plog(p))); }, a.p[0]);
+            [&](P<T> p) { return pmul(c<T>(g), psub(log1p<T>(pnegate(p)), pk::log<T>(p))); }, a.p[0]);
     }
   }
 };

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <pthread.h>
 #include <string>
 #include <vector>
 
@@ -19,12 +20,58 @@
 
 namespace certigrad {
 
+// The thread count of a runtime: 1 to kMaxRuntimeThreads (the kernels use at
+// most pk::kMaxThreads of them, the gemm all). Checked before anything runs:
+// a bad count is a ConfigError, and so is a count the process cannot create
+// (the threads are created once here, with the default attributes, then the
+// OpenMP pool is started with that count; libgomp itself exits the process
+// when it cannot create a thread).
+constexpr int kMaxRuntimeThreads = 256;
+inline int checked_threads(int64_t t) {
+  if (t < 1 || t > kMaxRuntimeThreads)
+    throw ConfigError("threads must be between 1 and " + std::to_string(kMaxRuntimeThreads) +
+                      ", got " + std::to_string(t));
+  std::vector<pthread_t> ids;
+  bool ok = true;
+  for (int64_t i = 1; i < t && ok; ++i) {
+    pthread_t id;
+    ok = pthread_create(&id, nullptr, [](void*) -> void* { return nullptr; }, nullptr) == 0;
+    if (ok) ids.push_back(id);
+  }
+  for (pthread_t id : ids) pthread_join(id, nullptr);
+  if (!ok)
+    throw ConfigError("cannot create " + std::to_string(t) + " threads (created " +
+                      std::to_string(ids.size() + 1) + "); use fewer");
+#if defined(_OPENMP)
+#pragma omp parallel num_threads(static_cast<int>(t))
+  { (void)0; }
+#endif
+  return static_cast<int>(t);
+}
+
+// Index of the first non-finite entry of p[0, n), or -1: one vectorized
+// pass (x*0 is 0 for a finite x, nan for inf and nan), on `threads`.
+template <class T>
+int64_t first_nonfinite(const T* p, int64_t n, int threads) {
+  using namespace pk;
+  T part[kMaxThreads] = {};
+  chunks<T>(n, threads, [&](int64_t lo, int64_t hi, int id) {
+    part[id] = reduce_range<T>(lo, hi, [](P<T> x) { return pmul(x, c<T>(0)); }, p);
+  });
+  bool fin = true;
+  for (T v : part) fin &= v == T(0);
+  if (fin) return -1;
+  for (int64_t i = 0; i < n; ++i)
+    if (!std::isfinite(p[i])) return i;
+  return -1;
+}
+
 template <class T>
 class Runtime {
  public:
   using Vec = Eigen::Matrix<T, Eigen::Dynamic, 1>;
 
-  Runtime(Checked g, int threads) : g_(std::move(g)), threads_(threads < 1 ? 1 : threads) {
+  Runtime(Checked g, int64_t threads) : g_(std::move(g)), threads_(checked_threads(threads)) {
     const int R = static_cast<int>(g_.refs.size());
     val_.assign(R, nullptr);
     adj_.assign(R, nullptr);
@@ -41,7 +88,7 @@ class Runtime {
     for (int p : g_.params) needs_[p] = true;
     for (const auto& n : g_.nodes) {
       const RefInfo& r = g_.refs[n.ref];
-      vbuf_[n.ref].resize(r.size);
+      alloc(vbuf_[n.ref], n.ref);
       val_[n.ref] = vbuf_[n.ref].data();
       if (op_info(n.op).random) {
         rand_nodes_.push_back(n.ref);
@@ -53,7 +100,7 @@ class Runtime {
     }
     for (int r = 0; r < R; ++r)
       if (needs_[r]) {
-        abuf_[r].resize(g_.refs[r].size);
+        alloc(abuf_[r], r);
         adj_[r] = abuf_[r].data();
       }
     // bernoulli_neglogpdf whose p is a sigmoid node: logit form; fused
@@ -80,8 +127,14 @@ class Runtime {
   // Python threads sharing a runtime take turns.
   std::mutex& mutex() { return mu_; }
   int threads() const { return threads_; }
-  void set_threads(int t) { threads_ = t < 1 ? 1 : t; }
+  void set_threads(int64_t t) { threads_ = checked_threads(t); }
   bool needs_grad(int ref) const { return needs_[ref]; }
+  // Non-finite results (docs/semantics.md): a NumericalError (the default),
+  // or, with warn set, the first one's message kept in warning() and the
+  // run goes on.
+  bool nonfinite_warn() const { return warn_; }
+  void set_nonfinite_warn(bool w) { warn_ = w; }
+  const std::string& warning() const { return warning_; }
 
   // Input values are read in place: the pointer must stay valid during run().
   // A fed (non-parameter) input is measured once per bind: when at least
@@ -115,12 +168,42 @@ class Runtime {
   // from the generator (reseeded with `seed` when `reseed`). The kernels run
   // on threads() threads (passed to each in Args::threads).
   void run(const std::vector<const T*>& draws, bool reseed, uint64_t seed, bool backprop) {
+    warning_.clear();
     if (reseed) rng_.reseed(seed);
     forward(draws);
-    if (backprop) backward();
+    if (backprop) {
+      backward();
+      for (int p : g_.params) check_finite(p, adj_[p], "the gradient");
+    }
   }
 
  private:
+  // A buffer of reference `ref`'s size; failing allocation is a ShapeError.
+  void alloc(Vec& v, int ref) {
+    try {
+      v.resize(g_.refs[ref].size);
+    } catch (const std::bad_alloc&) {
+      throw ShapeError("node '" + g_.refs[ref].name + "': cannot allocate the " +
+                       std::to_string(g_.refs[ref].size) + " entries of shape " +
+                       shape_str(g_.refs[ref].shape));
+    }
+  }
+
+  // Raises (or records) the first non-finite entry of reference `ref`'s
+  // value or gradient `p`.
+  void check_finite(int ref, const T* p, const char* what) {
+    const int64_t i = first_nonfinite(p, g_.refs[ref].size, threads_);
+    if (i < 0) return;
+    const RefInfo& r = g_.refs[ref];
+    std::string op = r.node >= 0 ? std::string(op_info(g_.nodes[r.node].op).name) + ": " : "";
+    nonfinite("node '" + r.name + "': " + op + "entry " + std::to_string(i) + " of " + what +
+              " is " + fmt_val(p[i]) + " (non-finite result)");
+  }
+  void nonfinite(const std::string& msg) {
+    if (!warn_) throw NumericalError(msg);
+    if (warning_.empty()) warning_ = msg;
+  }
+
   // Wall time, or this thread's CPU time with 1 thread (robust to other
   // processes sharing the cores).
   struct Timer {
@@ -182,12 +265,19 @@ class Runtime {
         CERTIGRAD_RAND_OPS(CG_RAND)
 #undef CG_RAND
       }
+      check_finite(n.ref, a.out, "the value");
     }
     total_ = 0;
+    int bad = -1;  // the cost after which the running total is first non-finite
+    T at_bad = 0;
     for (size_t c = 0; c < g_.costs.size(); ++c) {
       cost_vals_[c] = val_[g_.costs[c]][0];
       total_ += cost_vals_[c];
+      if (bad < 0 && !std::isfinite(total_)) bad = static_cast<int>(c), at_bad = total_;
     }
+    if (bad >= 0)
+      nonfinite("node '" + g_.refs[g_.costs[bad]].name + "': the total cost is " +
+                fmt_val(at_bad) + " after adding this cost (non-finite result)");
   }
 
   // Adjoint of `ref` about to receive a contribution: true when this is the
@@ -267,6 +357,8 @@ class Runtime {
   Rng rng_;
   std::mutex mu_;
   bool profile_ = false;
+  bool warn_ = false;
+  std::string warning_;
   std::vector<double> tf_, tb_;
 };
 
@@ -299,7 +391,8 @@ class Adam {
 
   // Binds the parameters, runs forward + backprop, then one Adam update with
   // gradient grad_scale * adjoint. Inputs other than parameters must be
-  // bound already. Returns the total cost (before the update).
+  // bound already. Returns the total cost (before the update). A non-finite
+  // result raises (Runtime::run) before any parameter changes.
   T step(const std::vector<const T*>& draws, bool reseed, uint64_t seed, double grad_scale) {
     forward_backward(draws, reseed, seed);
     const auto& params = rt_->graph().params;

@@ -12,6 +12,8 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   coq libcoq-coquelicot libcoq-mathcomp-analysis \
   ocaml ocaml-dune ocaml-findlib libeigen3-dev g++ make \
-  openmpi-bin libopenmpi-dev >/dev/null
+  openmpi-bin libopenmpi-dev \
+  clang-14 libclang-rt-14-dev >/dev/null  # clang: libFuzzer and sanitizers (scripts/fuzz.sh)
 python3 -m pip install -q --upgrade pip
 python3 -m pip install -q ".[test]"
+python3 -m pip install -q "pybind11>=2.12"  # its headers for scripts/sanitize.sh

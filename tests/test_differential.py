@@ -20,13 +20,14 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, given, seed, settings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the harness package
 from harness import oracle  # noqa: E402
 from harness.compare import (VARIANTS, Stats, _flat, all_op_names, compare_text,  # noqa: E402
                              failure_message, main, run_runtime)
-from harness.config import BOUND_EXAMPLES, EXAMPLES  # noqa: E402
+from harness.config import BOUND_EXAMPLES, EDGE_EXAMPLES, EXAMPLES, SEED  # noqa: E402
+from harness.edges import EdgeStats, compare_edge, edge_cases  # noqa: E402
 from harness.deps import require  # noqa: E402
 from harness.error_model import model_run  # noqa: E402
 from harness.exact import exact_run  # noqa: E402
@@ -57,6 +58,35 @@ def test_runtime_matches_oracle(request: pytest.FixtureRequest) -> None:
     missing = [op for op in ops + VARIANTS if stats.op_nodes.get(op, 0) == 0]
     assert not missing, f"operators that never occurred in {stats.graphs} graphs: {missing}\n{text}"
     assert stats.stochastic > 0 and stats.stochastic < stats.graphs, text
+
+
+def test_runtime_matches_oracle_at_the_edges() -> None:
+    """CERTIGRAD_DIFF_EDGE_EXAMPLES graphs of extreme values (default 600,
+    harness/edges.py): both sides give the same result, or the same error
+    (NumericalError with the oracle's message, DomainError at the same node
+    and entry). Each of the three outcomes is a sizable share."""
+    oracle.find()
+    stats = EdgeStats()
+
+    def check(text: str) -> None:
+        if text in stats.seen:
+            return
+        out = compare_edge(text)
+        if out.problems:
+            raise AssertionError(failure_message(text, out.problems))
+        stats.add(text, out.kind)
+
+    s = settings(max_examples=EDGE_EXAMPLES, deadline=None, database=None,
+                 derandomize=SEED is None, print_blob=False,
+                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    fn = s(given(edge_cases())(check))
+    if SEED is not None:
+        fn = seed(int(SEED))(fn)
+    fn()
+    print("edge outcomes:", stats.counts)
+    n = sum(stats.counts.values())
+    for kind in ("result", "numerical", "domain"):
+        assert stats.counts.get(kind, 0) >= n // 10, stats.counts
 
 
 # ---------------------------------------------------------------------------

@@ -219,6 +219,58 @@ let fmt x = Printf.sprintf "%.17g" x
 
 let find env k = match C.lookup env k with Some v -> v | None -> []
 
+(* Non-finite results (docs/semantics.md): every node value, the running
+   total over the costs and every gradient must be finite, else an error in
+   the runtime's format, checked in the runtime's order: node values in
+   graph order (each before the next node's domain check), the total, then
+   the gradients in parameter order. *)
+let fmt_nonfinite x = if Float.is_nan x then "nan" else if x > 0.0 then "inf" else "-inf"
+
+let first_nonfinite xs =
+  let rec go i = function
+    | [] -> None
+    | x :: r -> if Float.is_finite x then go (i + 1) r else Some (i, x)
+  in
+  go 0 xs
+
+(* [prefix]: "OP: " for a node value, "" for a gradient; [what]: "value" or
+   "gradient". *)
+let nonfinite_error name prefix what (i, x) =
+  raise (Node_error (name, Printf.sprintf "%sentry %d of the %s is %s (non-finite result)"
+                             prefix i what (fmt_nonfinite x)))
+
+let op_label n =
+  match n with
+  | C.NDet (_, o, _) -> C.op_name (C.ODet o)
+  | C.NRand (_, o, _) -> C.op_name (C.ORand o)
+
+(* The values of the nodes before [stop] (all of them when [None]). *)
+let check_values (g : float C.graph) vals stop =
+  let rec go = function
+    | [] -> ()
+    | n :: rest ->
+        let x = C.node_name n in
+        if Some x <> stop then begin
+          (match first_nonfinite (find vals x) with
+           | Some e -> nonfinite_error x (op_label n ^ ": ") "value" e
+           | None -> ());
+          go rest
+        end
+  in
+  go g.C.g_nodes
+
+let check_total (g : float C.graph) vals =
+  ignore
+    (List.fold_left
+       (fun acc c ->
+         let t = acc +. C.scalar_of C.float_ops (find vals c) in
+         if Float.is_finite acc && not (Float.is_finite t) then
+           raise (Node_error (c, Printf.sprintf
+                                "the total cost is %s after adding this cost (non-finite result)"
+                                (fmt_nonfinite t)));
+         t)
+       0.0 g.C.g_costs)
+
 (* Check, forward, backprop: all extracted except the bookkeeping here. *)
 let evaluate ?(naive = false) (p : parsed) : result =
   (match C.ref_check_graph p.graph with
@@ -231,17 +283,25 @@ let evaluate ?(naive = false) (p : parsed) : result =
     match C.ref_forward_checked p.graph p.values p.draws with
     | C.Inl vals -> vals
     | C.Inr e ->
+        (* a non-finite value before the node out of its domain comes first *)
+        check_values p.graph (C.ref_forward p.graph p.values p.draws) (Some e.C.de_node);
         let where = match e.C.de_parent with Some q -> Printf.sprintf " of '%s'" q | None -> "" in
         raise (Node_error (e.C.de_node,
                            Printf.sprintf "%s: entry %d%s is %s, outside the domain (%s)"
                              e.C.de_op e.C.de_index where (fmt e.C.de_value) e.C.de_cond))
   in
+  check_values p.graph vals None;
+  check_total p.graph vals;
   (* ref_backprop_from on forward_checked's values is ref_backprop
      (ForwardOnce.backprop_from_checked): the forward pass runs once. *)
   let grads =
     if naive then C.ref_naive_backprop p.graph p.values p.draws
     else C.ref_backprop_from p.graph vals
   in
+  List.iter
+    (fun (x, v) ->
+      match first_nonfinite v with Some e -> nonfinite_error x "" "gradient" e | None -> ())
+    grads;
   {
     node_values = List.map (fun n -> let x = C.node_name n in (x, find vals x)) p.graph.C.g_nodes;
     cost_values = List.map (fun c -> (c, C.scalar_of C.float_ops (find vals c))) p.graph.C.g_costs;

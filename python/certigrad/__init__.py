@@ -13,7 +13,8 @@ from . import interchange
 from . import ops as _ops
 from ._ops_table import OP_NAMES
 from .errors import (CertigradError, CertifyError, DomainError, FeedError, FormatError, GraphError,
-                     OracleError, OracleNotFound, VerificationError)
+                     NumericalError, NumericalWarning, OracleError, OracleNotFound, ShapeError,
+                     VerificationError)
 from .graph import OPS, Expr, Graph, Ref
 
 __version__ = "0.1.0"
@@ -24,7 +25,8 @@ globals().update({n: getattr(_ops, n) for n in OP_NAMES if hasattr(_ops, n)})
 
 __all__ = [
     "Graph", "Ref", "Expr", "OPS", "Runtime", "Result", "Adam", "interchange",
-    "CertigradError", "GraphError", "DomainError", "FeedError", "FormatError", "CertifyError",
+    "CertigradError", "GraphError", "ShapeError", "DomainError", "FeedError", "FormatError",
+    "NumericalError", "NumericalWarning", "CertifyError",
     "OracleNotFound", "OracleError", "VerificationError",
     *OP_NAMES,
 ]

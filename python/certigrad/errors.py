@@ -3,7 +3,8 @@ itself a :class:`ValueError`."""
 
 from __future__ import annotations
 
-__all__ = ["CertigradError", "GraphError", "DomainError", "FeedError", "FormatError",
+__all__ = ["CertigradError", "GraphError", "ShapeError", "DomainError", "FeedError",
+           "FormatError", "NumericalError", "NumericalWarning",
            "DistributedError", "RankMismatch", "PeerTimeout",
            "OracleNotFound", "OracleError", "VerificationError", "CertifyError"]
 
@@ -15,6 +16,12 @@ class CertigradError(ValueError):
 class GraphError(CertigradError):
     """An ill-formed graph; the message names the offending reference:
     ``node 'h': gemm: inner dimensions differ (3 vs 4)``."""
+
+
+class ShapeError(GraphError):
+    """A shape with more entries than a tensor may hold (2**60), or whose
+    buffer cannot be allocated: ``node 'z': shape [...] has too many entries
+    (more than 2^60)``."""
 
 
 class DomainError(CertigradError):
@@ -79,3 +86,14 @@ class CertifyError(CertigradError):
     """The checker could not be run: a malformed box, or the oracle
     ``certigrad-ref`` is missing or failed (a graph the checker cannot
     certify is not an error: see :class:`certigrad.certify.CertifyResult`)."""
+
+
+class NumericalError(CertigradError):
+    """A non-finite number computed inside a graph (docs/semantics.md,
+    "Non-finite results"): a node value, the total cost or a gradient that
+    is inf or nan. The message names the node and the entry:
+    ``node 'e': exp: entry 0 of the value is inf (non-finite result)``."""
+
+
+class NumericalWarning(RuntimeWarning):
+    """What :class:`NumericalError` becomes with ``Runtime(..., nonfinite="warn")``."""

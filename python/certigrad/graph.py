@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Sequence, Union
 
 from ._ops_table import TABLE
-from .errors import GraphError
+from .errors import GraphError, ShapeError
 
 if TYPE_CHECKING:
     from .certify import CertifyResult
 
 __all__ = ["Shape", "Operand", "Ref", "Expr", "Graph", "InputDecl", "NodeDecl", "OPS",
-           "OpInfo", "infer_shape", "shape_str", "normalize_shape"]
+           "OpInfo", "infer_shape", "shape_str", "normalize_shape", "check_size", "MAX_ENTRIES"]
 
 Shape = tuple[int, ...]
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
@@ -57,6 +57,20 @@ def shape_str(s: Sequence[int]) -> str:
     return "[" + "; ".join(str(d) for d in s) + "]"
 
 
+#: The most entries a tensor may have (cpp/graph.hpp, kMaxEntries).
+MAX_ENTRIES = 2 ** 60
+
+
+def check_size(node: str, shape: Shape) -> Shape:
+    """``shape`` itself when its element count is at most :data:`MAX_ENTRIES`;
+    else :class:`~certigrad.errors.ShapeError` naming ``node``. Every shape
+    of a graph (declared or inferred) passes here."""
+    if math.prod(shape) > MAX_ENTRIES:
+        raise ShapeError(f"node '{node}': shape {shape_str(shape)} has too many entries "
+                         "(more than 2^60)")
+    return shape
+
+
 def normalize_shape(node: str, shape: Union[int, Iterable[int]]) -> Shape:
     """A shape as a tuple of at most two positive ints (an int is a vector)."""
     if isinstance(shape, numbers.Integral):
@@ -69,7 +83,7 @@ def normalize_shape(node: str, shape: Union[int, Iterable[int]]) -> Shape:
                                 and d > 0 for d in dims):
         raise GraphError(f"node '{node}': a shape has at most 2 positive dimensions, "
                          f"got {list(dims)!r}")
-    return tuple(int(d) for d in dims)
+    return check_size(node, tuple(int(d) for d in dims))
 
 
 def infer_shape(node: str, op: str, parents: Sequence[Shape], declared: Shape = ()) -> Shape:
@@ -217,6 +231,22 @@ class Graph:
         self.nodes: list[NodeDecl] = []
         self.costs: list[str] = []
         self._refs: dict[str, Ref] = {}
+        self._frozen = False
+
+    def freeze(self) -> None:
+        """Forbids further changes (what building a
+        :class:`~certigrad.Runtime` does: the runtime holds the graph as it
+        was then, so a later node or cost would be silently ignored)."""
+        self._frozen = True
+
+    @property
+    def frozen(self) -> bool:
+        return self._frozen
+
+    def _check_open(self, name: object) -> None:
+        if self._frozen:
+            raise GraphError(f"node '{name}': the graph is frozen (a Runtime was built from "
+                             "it); build a new Graph and Runtime to change it")
 
     # -- declarations -----------------------------------------------------
     def _check_name(self, name: str, taken: Iterable[str] = ()) -> None:
@@ -226,6 +256,7 @@ class Graph:
             raise GraphError(f"node '{name}': duplicate name")
 
     def _declare(self, name: str, shape: Union[int, Iterable[int]], param: bool) -> Ref:
+        self._check_open(name)
         self._check_name(name)
         s = normalize_shape(name, shape)
         self.inputs.append(InputDecl(name, s, param))
@@ -242,6 +273,7 @@ class Graph:
         return self._declare(name, shape, True)
 
     def _materialize(self, name: str, expr: Operand, random: bool) -> Ref:
+        self._check_open(name)
         pending: list[NodeDecl] = []
         shapes: dict[str, Shape] = {}
         counter = [0]
@@ -281,7 +313,7 @@ class Graph:
             pshapes = [shapes[p] if p in shapes else self._refs[p].shape for p in parents]
             self._check_name(nm, shapes)
             decl = normalize_shape(nm, e.shape_decl) if info.shape_rule == "declared" else ()
-            out = infer_shape(nm, e.op, pshapes, decl)
+            out = check_size(nm, infer_shape(nm, e.op, pshapes, decl))
             shapes[nm] = out
             pending.append(NodeDecl(nm, rand, e.op, float(e.attr) if info.attr else 0.0,
                                     tuple(parents), out))
@@ -312,6 +344,7 @@ class Graph:
     def cost(self, ref: Union[Ref, str]) -> Ref:
         """Marks a scalar reference as a cost."""
         name = ref if isinstance(ref, str) else getattr(ref, "name", None)
+        self._check_open(name)
         r = self._refs.get(name) if isinstance(name, str) else None
         if r is None or (isinstance(ref, Ref) and ref.graph is not self):
             raise GraphError(f"node '{name}': unknown cost")

@@ -89,10 +89,24 @@ def dump(graph: Graph, feeds: Mapping[str, Any], draws: Optional[Mapping[str, An
 
 
 def _lines(text: str):
-    for no, raw in enumerate(text.splitlines(), 1):
-        line = raw.split("#", 1)[0].strip()
-        if line:
-            yield no, line.split()
+    if not isinstance(text, str):
+        hint = " (decode it first: data.decode('utf-8'))" if isinstance(
+            text, (bytes, bytearray, memoryview)) else ""
+        raise FormatError(f"line 1: the text must be a str, got {type(text).__name__}{hint}")
+    return _split(text)
+
+
+# docs/format.md: lines end at "\n" only; tokens are separated by spaces (tabs
+# and carriage returns count as spaces, as in the oracle); any other
+# character, vertical tab or form feed included, is part of a token.
+_SEP = re.compile(r"[ \t\r]+")
+
+
+def _split(text: str):
+    for no, raw in enumerate(text.split("\n"), 1):
+        toks = [t for t in _SEP.split(raw.split("#", 1)[0]) if t]
+        if toks:
+            yield no, toks
 
 
 def _num(no: int, tok: str) -> float:

@@ -136,11 +136,18 @@ def read_sha256sums(path) -> dict[str, str]:
     return sums
 
 
-def _parse_idx(path: Path, raw: bytes) -> np.ndarray:
+def _parse_idx(path: Path, raw: bytes, type_code: int | None = None) -> np.ndarray:
     if len(raw) < 4:
         raise MnistError(path, f"truncated: {len(raw)} bytes, shorter than an IDX header")
-    if raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_DTYPES:
+    if raw[0] != 0 or raw[1] != 0:
         raise MnistError(path, f"not an IDX file (magic bytes {raw[:4].hex()})")
+    if raw[2] not in _IDX_DTYPES:
+        known = ", ".join(f"0x{c:02x}" for c in _IDX_DTYPES)
+        raise MnistError(path, f"unknown IDX type code 0x{raw[2]:02x} (magic bytes "
+                               f"{raw[:4].hex()}; known codes: {known})")
+    if type_code is not None and raw[2] != type_code:
+        raise MnistError(path, f"IDX type code 0x{raw[2]:02x} ({_IDX_DTYPES[raw[2]].name}), "
+                               f"expected 0x{type_code:02x} ({_IDX_DTYPES[type_code].name})")
     dtype = _IDX_DTYPES[raw[2]]
     ndim = raw[3]
     header = 4 + 4 * ndim
@@ -148,6 +155,12 @@ def _parse_idx(path: Path, raw: bytes) -> np.ndarray:
         raise MnistError(path, f"truncated or corrupt IDX header ({ndim} dimensions, {len(raw)} bytes)")
     dims = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     expected = header + int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
+    fits = [c for c, d in _IDX_DTYPES.items()
+            if c != raw[2] and header + int(np.prod(dims, dtype=np.int64)) * d.itemsize == len(raw)]
+    if len(raw) != expected and fits:
+        raise MnistError(path, f"IDX type code 0x{raw[2]:02x} ({dtype.name}) does not fit the "
+                               f"file's length ({len(raw)} bytes for shape {dims}); type code "
+                               f"0x{fits[0]:02x} would")
     if len(raw) < expected:
         raise MnistError(
             path, f"truncated: header says shape {dims} ({expected} bytes), file has {len(raw)} bytes"
@@ -176,11 +189,13 @@ def _read_bytes(path: Path) -> bytes:
         raise MnistError(path, f"cannot read ({e.strerror or e})") from None
 
 
-def load_idx(path, sha256: str | None = None, gz_sha256: str | None = None) -> np.ndarray:
+def load_idx(path, sha256: str | None = None, gz_sha256: str | None = None,
+             type_code: int | None = None) -> np.ndarray:
     """Read one IDX file (gzipped when its name ends in ``.gz``).
 
     ``gz_sha256`` checks the file's own bytes (the .gz), ``sha256`` the
-    decompressed IDX bytes. Raises :class:`MnistError` naming ``path``.
+    decompressed IDX bytes, ``type_code`` the IDX type code (0x08: uint8).
+    Raises :class:`MnistError` naming ``path``.
     """
     path = Path(path)
     if not path.is_file():
@@ -195,7 +210,7 @@ def load_idx(path, sha256: str | None = None, gz_sha256: str | None = None) -> n
             _read_bytes(path)
             raise MnistError(path, f"corrupt: SHA-256 {digest} does not match SHA256SUMS ({gz_sha256})")
     raw = _read_bytes(path)
-    arr = _parse_idx(path, raw)
+    arr = _parse_idx(path, raw, type_code)
     if sha256 is not None:
         digest = hashlib.sha256(raw).hexdigest()
         if digest != sha256.lower():
@@ -227,7 +242,8 @@ def load_mnist(data_dir=None, verify: bool = True) -> Mnist:
     for (split, part), name in FILES.items():
         path = _find(data_dir, name)
         gz_sha = gz_sums.get(path.name) if path.suffix == ".gz" else None
-        arr = load_idx(path, sha256=IDX_SHA256[name] if verify else None, gz_sha256=gz_sha)
+        arr = load_idx(path, sha256=IDX_SHA256[name] if verify else None, gz_sha256=gz_sha,
+                       type_code=0x08)
         if arr.shape != _SHAPES[name] or arr.dtype != np.uint8:
             raise MnistError(path, f"unexpected contents: {arr.dtype} array of shape {arr.shape}, expected uint8 {_SHAPES[name]}")
         arrays[f"{split}_{part}"] = arr

@@ -116,5 +116,10 @@ def mvn(mu: Operand, sigma: Operand) -> Expr:
 
 def mvn_std(shape: Union[int, Iterable[int]]) -> Expr:
     """Random: N(0, I) of the given shape."""
-    s = (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
+    if isinstance(shape, numbers.Integral):
+        return Expr("mvn_std", (), shape_decl=(shape,))
+    try:
+        s = tuple(shape)
+    except TypeError:
+        raise GraphError(f"mvn_std: a shape is a tuple of ints, got {shape!r}") from None
     return Expr("mvn_std", (), shape_decl=s)

@@ -11,6 +11,8 @@ sampled values explicitly. With neither, the generator continues its stream
 from __future__ import annotations
 
 import math
+import numbers
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
@@ -18,7 +20,7 @@ import numpy as np
 
 from . import _core
 from .checked import Checker, CheckStats
-from .errors import CertigradError, FeedError
+from .errors import CertigradError, FeedError, NumericalWarning
 from .graph import Graph
 from .reference import ReferenceBackend
 
@@ -39,8 +41,9 @@ class Result:
 
 def _arrays(kind: str, d: Optional[Mapping[str, Any]], dtype: np.dtype) -> Optional[dict]:
     """Converts non-array values (numbers, lists) to arrays of ``dtype``;
-    numpy arrays pass unchanged (the C++ side checks dtype and layout)."""
-    if d is None:
+    numpy arrays pass unchanged (the C++ side checks dtype and layout).
+    None is no dict for feeds and parameters, and "no draws" for draws."""
+    if d is None and kind == "draw":
         return None
     if not isinstance(d, Mapping):
         raise FeedError(f"{kind} must be a dict name -> array, got {type(d).__name__}")
@@ -57,6 +60,21 @@ def _arrays(kind: str, d: Optional[Mapping[str, Any]], dtype: np.dtype) -> Optio
     return out
 
 
+#: The most threads a runtime takes (cpp/runtime.hpp, kMaxRuntimeThreads).
+MAX_THREADS = 256
+
+
+def _check_threads(n: Any) -> None:
+    if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= MAX_THREADS:
+        raise CertigradError(f"threads must be an int between 1 and {MAX_THREADS}, got {n!r}")
+
+
+def _check_grad_scale(grad_scale: Any) -> None:
+    if (not isinstance(grad_scale, numbers.Real) or isinstance(grad_scale, bool)
+            or not math.isfinite(grad_scale) or grad_scale <= 0):
+        raise FeedError(f"grad_scale must be finite and > 0, got {grad_scale!r}")
+
+
 class Runtime:
     """Checks a graph once and preallocates every buffer; :meth:`run` does
     forward + backprop in one C++ call.
@@ -64,7 +82,14 @@ class Runtime:
     ``dtype`` is ``"float32"`` or ``"float64"``; feeds must be C-contiguous
     numpy arrays of that dtype (numbers and lists are converted). ``threads``
     is the number of OpenMP threads of every kernel (the GEMMs, and the
-    elementwise kernels, reductions and Adam update on large arrays).
+    elementwise kernels, reductions and Adam update on large arrays), from 1
+    to 256.
+
+    A non-finite node value, total cost or gradient raises
+    :class:`~certigrad.errors.NumericalError` naming the node and entry
+    (docs/semantics.md); with ``nonfinite="warn"`` (C++ runtime only) it is a
+    :class:`~certigrad.errors.NumericalWarning` instead (the first one of a
+    run) and the inf/nan results are returned.
 
     ``backend="reference"`` runs forward and backprop through the oracle
     ``certigrad-ref`` instead, the code extracted from Coq (float64 only;
@@ -72,20 +97,26 @@ class Runtime:
     its first call and every N-th after through the oracle, raising
     :class:`~certigrad.errors.VerificationError` on a disagreement beyond the
     rounding bound (certigrad.checked); :attr:`check_stats` says what the
-    checks found."""
+    checks found.
+
+    Building a runtime freezes the graph: a node or cost added later would
+    not be in the compiled plan, so :class:`Graph` refuses it."""
 
     def __init__(self, graph: Graph, dtype: Any = "float64", threads: int = 1,
-                 backend: str = "cpp", check_every: Optional[int] = None) -> None:
+                 backend: str = "cpp", check_every: Optional[int] = None,
+                 nonfinite: str = "raise") -> None:
         name = np.dtype(dtype).name if not isinstance(dtype, str) else dtype
         if name not in _DTYPES:
             raise CertigradError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
-        if not isinstance(threads, int) or threads < 1:
-            raise CertigradError(f"threads must be a positive int, got {threads!r}")
+        _check_threads(threads)
         if backend not in ("cpp", "reference"):
             raise CertigradError(f"backend must be 'cpp' or 'reference', got {backend!r}")
+        if nonfinite not in ("raise", "warn"):
+            raise CertigradError(f"nonfinite must be 'raise' or 'warn', got {nonfinite!r}")
         self.graph = graph
         self.dtype = np.dtype(_DTYPES[name])
         self.backend = backend
+        self.nonfinite = nonfinite
         self._reference: Optional[ReferenceBackend] = None
         self._checker: Optional[Checker] = None
         self._rt: Any = None
@@ -96,13 +127,17 @@ class Runtime:
             if check_every is not None:
                 raise CertigradError("check_every checks the C++ runtime against the oracle; "
                                      "with backend='reference' there is nothing to check")
+            if nonfinite != "raise":
+                raise CertigradError("the oracle always raises NumericalError on a non-finite "
+                                     "value; nonfinite='warn' is for the C++ runtime")
             self._reference = ReferenceBackend(graph)
             self._threads = threads
-            return
-        cls = _core.Runtime32 if name == "float32" else _core.Runtime64
-        self._rt = cls(graph.spec(), threads)
-        if check_every is not None:
-            self._checker = Checker(graph, check_every, self.dtype)
+        else:
+            cls = _core.Runtime32 if name == "float32" else _core.Runtime64
+            self._rt = cls(graph.spec(), threads, nonfinite == "warn")
+            if check_every is not None:
+                self._checker = Checker(graph, check_every, self.dtype)
+        graph.freeze()
 
     @property
     def threads(self) -> int:
@@ -110,8 +145,7 @@ class Runtime:
 
     @threads.setter
     def threads(self, n: int) -> None:
-        if not isinstance(n, int) or n < 1:
-            raise CertigradError(f"threads must be a positive int, got {n!r}")
+        _check_threads(n)
         if self._rt is not None:
             self._rt.threads = n
         else:
@@ -148,7 +182,9 @@ class Runtime:
             raise FeedError(f"seed must be an int, got {seed!r}")
         f = _arrays("feed", feeds, self.dtype)
         d = _arrays("draw", draws, self.dtype)
-        costs, total, grads, vals = self._rt.run(f, d, seed, backprop, values)
+        costs, total, grads, vals, warning = self._rt.run(f, d, seed, backprop, values)
+        if warning is not None:
+            warnings.warn(warning, NumericalWarning, stacklevel=2)
         return Result(dict(zip(self.graph.costs, costs)), total, grads,
                       vals if values else None)
 
@@ -181,6 +217,7 @@ class Adam:
         very draws that were checked)."""
         if seed is not None and draws is not None:
             raise FeedError("give either seed= or draws=, not both")
+        _check_grad_scale(grad_scale)
         checker = self.runtime._checker
         if checker is not None and checker.due():
             full = dict(self.params())
@@ -190,7 +227,10 @@ class Adam:
                 draws = used
         f = _arrays("feed", feeds, self.runtime.dtype)
         d = _arrays("draw", draws, self.runtime.dtype)
-        return float(self._opt.step(f, d, seed, float(grad_scale)))
+        total, warning = self._opt.step(f, d, seed, float(grad_scale))
+        if warning is not None:
+            warnings.warn(warning, NumericalWarning, stacklevel=2)
+        return float(total)
 
     @property
     def flat_size(self) -> int:
@@ -222,6 +262,7 @@ class Adam:
         ``gradient(feeds, g, seed=s)`` is bit for bit ``step(feeds, seed=s)``."""
         if not isinstance(grads, np.ndarray):
             raise FeedError(f"gradients must be a numpy array, got {type(grads).__name__}")
+        _check_grad_scale(grad_scale)
         self._opt.apply(grads, float(grad_scale))
 
     def params(self) -> dict[str, np.ndarray]:

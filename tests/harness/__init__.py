@@ -64,6 +64,7 @@ Modules
 ``references``    the per-operator registry: numpy, error-bound, exact and torch formulas
 ``graph_text``    the parser of ``certigrad-graph 1``
 ``strategies``    hypothesis strategies of graphs (``graphs``) and graph texts (``cases``)
+``edges``         graphs of extreme values, and the comparison of outcomes (errors included)
 ``error_model``   the rounding-error bound ``E`` (values with bounds, the sweep)
 ``exact``         the 60-digit evaluator
 ``compare``       runtime and model against the oracle, statistics, the report, the CLI

@@ -7,7 +7,8 @@ import os
 
 from .table import REPO
 
-__all__ = ["REPO", "REPORT", "FAILURE", "OPS_JSON", "EXAMPLES", "SEED", "BOUND_EXAMPLES"]
+__all__ = ["REPO", "REPORT", "FAILURE", "OPS_JSON", "EXAMPLES", "SEED", "BOUND_EXAMPLES",
+           "EDGE_EXAMPLES"]
 
 REPORT = REPO / "_build" / "differential-report.txt"
 FAILURE = REPO / "_build" / "differential-failure.graph"
@@ -19,3 +20,5 @@ EXAMPLES = int(os.environ.get("CERTIGRAD_DIFF_EXAMPLES", "2000"))
 SEED = os.environ.get("CERTIGRAD_DIFF_SEED")
 #: graphs checked against 60-digit arithmetic
 BOUND_EXAMPLES = int(os.environ.get("CERTIGRAD_DIFF_BOUND_EXAMPLES", "150"))
+#: graphs of extreme values (harness/edges.py) compared by test_runtime_matches_oracle_at_the_edges
+EDGE_EXAMPLES = int(os.environ.get("CERTIGRAD_DIFF_EDGE_EXAMPLES", "600"))
