@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
-from .errors import DomainError, FormatError, GraphError, OracleError, OracleNotFound
+from .errors import DomainError, FormatError, GraphError, NumericalError, OracleError, OracleNotFound
 
 __all__ = ["BUNDLED", "find", "run_text", "raise_oracle_error", "main"]
 
@@ -47,11 +47,14 @@ def find() -> Path:
 
 def raise_oracle_error(line: str) -> None:
     """Raises the certigrad error of an oracle error line (docs/format.md):
-    ``node '...': ... outside the domain`` is a DomainError, another
-    ``node '...'`` error a GraphError, ``line N`` (N > 0) a FormatError, an
+    ``node '...': ... outside the domain`` is a DomainError, ``node '...':
+    ... (non-finite result)`` a NumericalError, another ``node '...'`` error
+    a GraphError, ``line N`` (N > 0) a FormatError, an
     internal error an OracleError."""
     msg = line[len("error: "):] if line.startswith("error: ") else line
     if msg.startswith("node '"):
+        if msg.endswith("(non-finite result)"):
+            raise NumericalError(msg)
         raise (DomainError if "outside the domain" in msg else GraphError)(msg)
     if msg.startswith("line ") and not msg.startswith("line 0:"):
         raise FormatError(msg)
@@ -66,7 +69,7 @@ def run_text(text: str, args: Sequence[str] = (), binary: Optional[Path] = None,
     :class:`~certigrad.errors.OracleError`."""
     cmd = [str(binary if binary is not None else find()), *args]
     try:
-        proc = subprocess.run(cmd, input=text.encode("ascii"), capture_output=True,
+        proc = subprocess.run(cmd, input=text.encode("utf-8"), capture_output=True,
                               timeout=timeout)
     except subprocess.TimeoutExpired:
         raise OracleError(f"certigrad-ref: no result within {timeout} s") from None
