@@ -28,6 +28,8 @@ echo "sanitize: build $(( $(date +%s) - start )) s"
 # a buffer too large to allocate is a ShapeError (tested), not an ASan abort.
 export ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1:abort_on_error=1:log_path=$PWD/$OUT/asan
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$PWD/$OUT/ubsan
+# the oracle: dune's build of it (the assembled package has no bin/)
+export CERTIGRAD_REF=${CERTIGRAD_REF:-$PWD/_build/default/extraction/certigrad-ref}
 export CERTIGRAD_DIFF_EXAMPLES=300 CERTIGRAD_DIFF_EDGE_EXAMPLES=300 CERTIGRAD_DIFF_BOUND_EXAMPLES=20
 # test_thread_creation_failure_is_an_error limits the address space, which
 # ASan's shadow memory cannot live with.
