@@ -1,0 +1,221 @@
+(** * The estimators of BackpropEst.v, in expectation (issue 14, partial)
+
+    [expected_grad_est est g inputs p j]: the expectation over the draws of
+    [graph_dist] of entry [j] of [p]'s gradient from [est_grads est] (the
+    estimate of [backprop_est est] once its baselines are checked,
+    [backprop_est_ok]).
+
+    Proved here:
+    - [expected_grad_est_all]: for [AllCosts] it is [expected_grad], so
+      [backprop_est_all_unbiased]: under the preconditions of
+      [backprop_unbiased] it is the derivative of the expected cost.
+    - The combinatorial facts behind the downstream estimator:
+      [reach_from_mono] (the reachable set only grows);
+      [forward_nodes_off_reach] (two runs whose draws agree off the
+      reachable set, from environments agreeing off it, agree off it: a
+      non-descendant of [z] does not depend on [z]'s draw);
+      [total_cost_split] (C = the reachable costs + the others) and
+      [multiplier_gap] (C - M_z = the costs not reachable from [z] + [z]'s
+      baseline), with [multiplier_gap_off_reach] (that gap is the same in
+      two runs agreeing off the reachable set).
+
+    Not proved (the statement [backprop_est_unbiased_statement] below is a
+    definition, not a theorem): that [expected_grad_est (Downstream bs)]
+    equals [expected_grad].  The missing steps are (1) that [est_grads]
+    differs from [backprop] by the sum over random nodes [z] of
+    (C - M_z) times [z]'s score routed to the parameters (linearity of the
+    sweep in the multipliers), and (2) that each such term has expectation
+    zero: conditionally on the nodes before [z] the gap is, by
+    [multiplier_gap_off_reach] and the independence of the non-descendants'
+    densities from [z]'s draw, a function whose integral over the rest of
+    the run does not depend on [z]'s draw, and the Gaussian score has mean
+    zero (GaussianIntegral.v's [gauss_mean]/[gauss_variance]); this needs
+    the integrability of gap times score, as GradIntegrable.v does for the
+    all-costs estimate. *)
+
+From Coquelicot Require Import Coquelicot.
+From Coq Require Import Reals String List Arith Bool Lia Lra.
+From Certigrad Require Import Scalar Tensor Ops Graph WellFormed WellFormedSound Backprop.
+From Certigrad Require Import ForwardOnce BackpropEst Stochastic StochasticPre Unbiased.
+Import ListNotations.
+Local Open Scope list_scope.
+Local Open Scope R_scope.
+
+(** * The expectation of an estimator *)
+
+Definition expected_grad_est (est : estimator) (g : graph R) (inputs : env R) (p : string)
+    (j : nat) : R :=
+  expect (fun vd => nth j (find_val (est_grads R_ops est g (forward R_ops g inputs (snd vd))) p) 0)
+    (graph_dist g inputs).
+
+Lemma expected_grad_est_all g inputs p j :
+  expected_grad_est AllCosts g inputs p j = expected_grad g inputs p j.
+Proof.
+  unfold expected_grad_est, expected_grad.
+  f_equal. apply FunctionalExtensionality.functional_extensionality. intros vd.
+  now rewrite est_grads_all, <- backprop_from_forward.
+Qed.
+
+(** Certigrad's estimator through [backprop_est]: unbiased under the
+    preconditions of [backprop_unbiased]. *)
+Definition backprop_est_all_unbiased_statement : Prop :=
+  forall (g : graph R) (inputs : env R) (p : string) (j : nat) (a b : R),
+  check_graph g = CheckOk ->
+  inputs_fit g inputs ->
+  In p (g_params g) ->
+  (j < shape_size (find_shape (shape_env g) p))%nat ->
+  a < nth j (find_val inputs p) 0 < b ->
+  reachable_domains g inputs p j a b ->
+  is_gintegrable g inputs p j a b ->
+  can_differentiate_under_integrals g inputs p j a b ->
+  is_derive (fun t => expected_cost g (set_input_entry inputs p j t))
+    (nth j (find_val inputs p) 0)
+    (expected_grad_est AllCosts g inputs p j).
+
+Theorem backprop_est_all_unbiased : backprop_est_all_unbiased_statement.
+Proof.
+  intros g inputs p j a b Hc Hf Hp Hj Hab Hr Hi Hd.
+  rewrite expected_grad_est_all. exact (backprop_unbiased g inputs p j a b Hc Hf Hp Hj Hab Hr Hi Hd).
+Qed.
+
+(** The target of issue 14 (not proved here, see the header). *)
+Definition backprop_est_unbiased_statement : Prop :=
+  forall (g : graph R) (inputs : env R) (bs : list (string * string)) (p : string) (j : nat)
+    (a b : R),
+  check_graph g = CheckOk ->
+  check_baselines g bs = CheckOk ->
+  inputs_fit g inputs ->
+  In p (g_params g) ->
+  (j < shape_size (find_shape (shape_env g) p))%nat ->
+  a < nth j (find_val inputs p) 0 < b ->
+  reachable_domains g inputs p j a b ->
+  is_gintegrable g inputs p j a b ->
+  can_differentiate_under_integrals g inputs p j a b ->
+  expected_grad_est (Downstream bs) g inputs p j = expected_grad g inputs p j.
+
+(** * Reachability *)
+
+Lemma reach_from_mono (ns : list (node R)) acc k :
+  mem k acc = true -> mem k (reach_from ns acc) = true.
+Proof.
+  revert acc. induction ns as [|n ns IH]; intros acc H; simpl; [exact H|].
+  apply IH. destruct (existsb _ _); [|exact H].
+  simpl. now rewrite H, orb_true_r.
+Qed.
+
+Lemma mem_cons_false k x l : mem k (x :: l) = false -> k <> x /\ mem k l = false.
+Proof.
+  unfold mem; simpl. intros H. apply orb_false_iff in H as [H1 H2].
+  split; [now apply String.eqb_neq|exact H2].
+Qed.
+
+(** The reachable set adds only names of [ns]. *)
+Lemma reach_from_sub (ns : list (node R)) acc k :
+  mem k (reach_from ns acc) = true -> mem k acc = true \/ In k (map node_name ns).
+Proof.
+  revert acc. induction ns as [|n ns IH]; intros acc H; simpl in *; [now left|].
+  destruct (IH _ H) as [H1|H1]; [|now right; right].
+  destruct (existsb _ _); [|now left].
+  unfold mem in H1; simpl in H1. apply orb_true_iff in H1 as [H1|H1].
+  - right; left. symmetry. now apply String.eqb_eq.
+  - now left.
+Qed.
+
+(** Two runs agree off the reachable set: for nodes of distinct names,
+    environments [v1], [v2] agreeing on every name outside [acc], and draws
+    agreeing on every random node of [ns] outside the final reachable set,
+    the forward values agree on every name outside that set. *)
+Lemma forward_nodes_off_reach se (d1 d2 : env R) (ns : list (node R)) acc v1 v2 :
+  NoDup (map node_name ns) ->
+  (forall k, mem k acc = false -> lookup v1 k = lookup v2 k) ->
+  (forall n, In n ns -> mem (node_name n) (reach_from ns acc) = false ->
+     find_val d1 (node_name n) = find_val d2 (node_name n)) ->
+  forall k, mem k (reach_from ns acc) = false ->
+    lookup (forward_nodes R_ops se d1 ns v1) k = lookup (forward_nodes R_ops se d2 ns v2) k.
+Proof.
+  revert acc v1 v2. induction ns as [|n ns IH]; intros acc v1 v2 Hu Hv Hd; simpl.
+  - exact Hv.
+  - set (acc' := if existsb (fun p => mem p acc) (node_parents n) then node_name n :: acc else acc).
+    simpl in Hu. apply NoDup_cons_iff in Hu as [Hn Hu].
+    apply IH; [exact Hu| |].
+    + intros k Hk. simpl. destruct (String.eqb k (node_name n)) eqn:Ek.
+      * apply String.eqb_eq in Ek. subst k. f_equal.
+        assert (Hpar : existsb (fun p => mem p acc) (node_parents n) = false).
+        { unfold acc' in Hk. destruct (existsb _ _); [|reflexivity].
+          exfalso. apply mem_cons_false in Hk as [Hk _]. now apply Hk. }
+        assert (Hps : map (find_val v1) (node_parents n) = map (find_val v2) (node_parents n)).
+        { apply map_ext_in. intros q Hq. unfold find_val.
+          rewrite Hv; [reflexivity|].
+          destruct (mem q acc) eqn:Eq; [|reflexivity].
+          exfalso. assert (existsb (fun p => mem p acc) (node_parents n) = true)
+            by (apply existsb_exists; eauto). congruence. }
+        destruct n as [r o ps|r o ps]; simpl in *.
+        -- now rewrite Hps.
+        -- apply (Hd (NRand r o ps)); [now left|].
+           change (mem (node_name (@NRand R r o ps)) (reach_from ns acc') = false).
+           destruct (mem (node_name (@NRand R r o ps)) (reach_from ns acc')) eqn:E; [|reflexivity].
+           exfalso. apply reach_from_sub in E as [E|E]; [congruence|exact (Hn E)].
+      * apply Hv. unfold acc' in Hk. destruct (existsb _ _); [|exact Hk].
+        now apply mem_cons_false in Hk as [_ Hk].
+    + intros m Hm. apply Hd. now right.
+Qed.
+
+(** * The multiplier's gap *)
+
+(** The sum of the values of the costs outside [rs], in cost order. *)
+Definition cost_out (g : graph R) (vals : env R) (rs : list string) : R :=
+  fold_left (fun acc c => if mem c rs then acc else acc + scalar_of R_ops (find_val vals c))
+    (g_costs g) 0.
+
+Lemma fold_split (cs : list string) (f : string -> R) (rs : list string) y z :
+  fold_left (fun acc c => if mem c rs then acc + f c else acc) cs y
+  + fold_left (fun acc c => if mem c rs then acc else acc + f c) cs z
+  = fold_left (fun acc c => acc + f c) cs (y + z).
+Proof.
+  revert y z. induction cs as [|c cs IH]; intros y z; simpl; [reflexivity|].
+  destruct (mem c rs); rewrite IH; f_equal; ring.
+Qed.
+
+Lemma total_cost_split g vals rs :
+  total_cost R_ops g vals = cost_in R_ops g vals rs + cost_out g vals rs.
+Proof.
+  unfold total_cost, cost_in, cost_out. simpl.
+  rewrite (fold_split (g_costs g) (fun c => scalar_of R_ops (find_val vals c)) rs 0 0).
+  now rewrite Rplus_0_r.
+Qed.
+
+(** [z]'s baseline value (0 without one). *)
+Definition baseline_val (bs : list (string * string)) (vals : env R) (z : string) : R :=
+  match lookup bs z with Some b => scalar_of R_ops (find_val vals b) | None => 0 end.
+
+Lemma multiplier_gap g vals bs z :
+  total_cost R_ops g vals - multiplier R_ops (Downstream bs) g vals z
+  = cost_out g vals (reach g z) + baseline_val bs vals z.
+Proof.
+  rewrite (total_cost_split g vals (reach g z)).
+  unfold multiplier, baseline_val. destruct (lookup bs z); simpl; ring.
+Qed.
+
+Lemma cost_out_agree g v1 v2 rs :
+  (forall c, mem c rs = false -> lookup v1 c = lookup v2 c) ->
+  cost_out g v1 rs = cost_out g v2 rs.
+Proof.
+  intros H. unfold cost_out. generalize 0. induction (g_costs g) as [|c cs IH]; intros x; simpl;
+    [reflexivity|].
+  destruct (mem c rs) eqn:E; [apply IH|]. unfold find_val. rewrite (H c E). apply IH.
+Qed.
+
+(** The gap of [z]'s multiplier is the same in two runs that agree off the
+    names reachable from [z] (e.g. two runs that differ in [z]'s draw and
+    the draws of its descendants only, [forward_nodes_off_reach]), when
+    [z]'s baseline is not reachable from [z]. *)
+Lemma multiplier_gap_off_reach g v1 v2 bs z :
+  (forall k, mem k (reach g z) = false -> lookup v1 k = lookup v2 k) ->
+  (forall b, lookup bs z = Some b -> mem b (reach g z) = false) ->
+  total_cost R_ops g v1 - multiplier R_ops (Downstream bs) g v1 z
+  = total_cost R_ops g v2 - multiplier R_ops (Downstream bs) g v2 z.
+Proof.
+  intros H Hb. rewrite !multiplier_gap. rewrite (cost_out_agree g v1 v2 _ H).
+  unfold baseline_val. destruct (lookup bs z) as [b|] eqn:E; [|reflexivity].
+  unfold find_val. now rewrite (H b (Hb b eq_refl)).
+Qed.
