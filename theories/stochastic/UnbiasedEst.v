@@ -37,6 +37,7 @@ From Coquelicot Require Import Coquelicot.
 From Coq Require Import Reals String List Arith Bool Lia Lra.
 From Certigrad Require Import Scalar Tensor Ops Graph WellFormed WellFormedSound Backprop.
 From Certigrad Require Import ForwardOnce BackpropEst Stochastic StochasticPre Unbiased.
+From Certigrad Require Import GaussianBridge DistRel DistLinear.
 Import ListNotations.
 Local Open Scope list_scope.
 Local Open Scope R_scope.
@@ -218,4 +219,81 @@ Proof.
   intros H Hb. rewrite !multiplier_gap. rewrite (cost_out_agree g v1 v2 _ H).
   unfold baseline_val. destruct (lookup bs z) as [b|] eqn:E; [|reflexivity].
   unfold find_val. now rewrite (H b (Hb b eq_refl)).
+Qed.
+
+(** * The Gaussian score has mean zero
+
+    E[(x - m)/s^2] = 0 and E[((x - m)^2 - s^2)/s^3] = 0 for x ~ N(m, s^2)
+    (GaussianBridge.v: mass 1, mean [m], variance [s^2]); hence the score of
+    [gauss_score] (Unbiased.v, the derivative of the log density along
+    (dm, ds)) integrates to zero against the density. *)
+
+Lemma gauss_score_mu_mean (m s : R) : 0 < s ->
+  Lint (fun x => gauss_pdf m s x * ((x - m) / (s * s))) = 0.
+Proof.
+  intros Hs. assert (Hs0 : s <> 0) by lra.
+  rewrite (Lint_ext _ (fun x => (gauss_pdf m s x * x + (- m) * gauss_pdf m s x) * / (s * s)))
+    by (intros x; field; exact Hs0).
+  assert (I1 := stochastic_gauss_integrable_id m s Hs).
+  assert (I2 := stochastic_gauss_integrable m s Hs).
+  rewrite Lint_scal_r by (now apply Lintegrable_plus_scal).
+  rewrite (Lint_plus_scal _ _ _ I1 I2), stochastic_gauss_mean_l, stochastic_gauss_mass by exact Hs.
+  ring.
+Qed.
+
+Lemma gauss_score_sigma_mean (m s : R) : 0 < s ->
+  Lint (fun x => gauss_pdf m s x * (((x - m) * (x - m) - s * s) / (s * s * s))) = 0.
+Proof.
+  intros Hs. assert (Hs0 : s <> 0) by lra.
+  rewrite (Lint_ext _ (fun x => (gauss_pdf m s x * ((x - m) * (x - m))
+                                 + (- (s * s)) * gauss_pdf m s x) * / (s * s * s)))
+    by (intros x; field; exact Hs0).
+  assert (I1 := stochastic_gauss_integrable_cpow2 m s Hs).
+  assert (I2 := stochastic_gauss_integrable m s Hs).
+  rewrite Lint_scal_r by (now apply Lintegrable_plus_scal).
+  rewrite (Lint_plus_scal _ _ _ I1 I2), stochastic_gauss_variance_l, stochastic_gauss_mass
+    by exact Hs.
+  ring.
+Qed.
+
+Lemma gauss_score_integrable (m s dm ds : R) : 0 < s ->
+  Lintegrable (fun x => gauss_pdf m s x * gauss_score m s x dm ds).
+Proof.
+  intros Hs. assert (Hs0 : s <> 0) by lra.
+  assert (I0 := stochastic_gauss_integrable m s Hs).
+  assert (I1 := stochastic_gauss_integrable_id m s Hs).
+  assert (I2 := stochastic_gauss_integrable_cpow2 m s Hs).
+  refine (proj1 (Lintegrable_ext
+    (fun x => (gauss_pdf m s x * x + (- m) * gauss_pdf m s x) * (dm / (s * s))
+              + (ds / (s * s * s)) * (gauss_pdf m s x * ((x - m) * (x - m))
+                                      + (- (s * s)) * gauss_pdf m s x)) _ _) _).
+  - intros x. unfold gauss_score. field. exact Hs0.
+  - apply Lintegrable_plus_scal; [apply Lintegrable_scal_r|]; now apply Lintegrable_plus_scal.
+Qed.
+
+(** The score of a Gaussian draw, against its density, along any
+    direction (dm, ds): zero. *)
+Theorem gauss_score_mean_zero (m s dm ds : R) : 0 < s ->
+  Lint (fun x => gauss_pdf m s x * gauss_score m s x dm ds) = 0.
+Proof.
+  intros Hs. assert (Hs0 : s <> 0) by lra.
+  assert (I1 : Lintegrable (fun x => gauss_pdf m s x * ((x - m) / (s * s)))).
+  { refine (proj1 (Lintegrable_ext
+      (fun x => (gauss_pdf m s x * x + (- m) * gauss_pdf m s x) * / (s * s)) _ _) _).
+    - intros x. field. exact Hs0.
+    - apply Lintegrable_scal_r, Lintegrable_plus_scal;
+        [apply stochastic_gauss_integrable_id|apply stochastic_gauss_integrable]; exact Hs. }
+  assert (I2 : Lintegrable (fun x => gauss_pdf m s x * (((x - m) * (x - m) - s * s) / (s * s * s)))).
+  { refine (proj1 (Lintegrable_ext
+      (fun x => (gauss_pdf m s x * ((x - m) * (x - m)) + (- (s * s)) * gauss_pdf m s x)
+                * / (s * s * s)) _ _) _).
+    - intros x. field. exact Hs0.
+    - apply Lintegrable_scal_r, Lintegrable_plus_scal;
+        [apply stochastic_gauss_integrable_cpow2|apply stochastic_gauss_integrable]; exact Hs. }
+  rewrite (Lint_ext _ (fun x => gauss_pdf m s x * ((x - m) / (s * s)) * dm
+                                + ds * (gauss_pdf m s x * (((x - m) * (x - m) - s * s) / (s * s * s)))))
+    by (intros x; unfold gauss_score; ring).
+  rewrite Lint_plus_scal by (try apply Lintegrable_scal_r; assumption).
+  rewrite Lint_scal_r by exact I1.
+  rewrite gauss_score_mu_mean, gauss_score_sigma_mean by exact Hs. ring.
 Qed.
