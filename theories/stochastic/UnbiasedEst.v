@@ -18,6 +18,15 @@
       [multiplier_gap] (C - M_z = the costs not reachable from [z] + [z]'s
       baseline), with [multiplier_gap_off_reach] (that gap is the same in
       two runs agreeing off the reachable set).
+    - The two key facts of the issue: the Gaussian score has mean zero
+      ([gauss_score_mean_zero], from GaussianBridge.v's mass, mean and
+      variance) and is integrable against the density
+      ([gauss_score_integrable]); and, in expectation over the rest of a run
+      ([expect_off_reach], by induction over the remaining nodes), a
+      function of the values off the names reachable so far does not depend
+      on the values of those names (a descendant's density has mass 1 and
+      is not read; a non-descendant's density reads only unreachable
+      values).
 
     Not proved (the statement [backprop_est_unbiased_statement] below is a
     definition, not a theorem): that [expected_grad_est (Downstream bs)]
@@ -25,19 +34,21 @@
     differs from [backprop] by the sum over random nodes [z] of
     (C - M_z) times [z]'s score routed to the parameters (linearity of the
     sweep in the multipliers), and (2) that each such term has expectation
-    zero: conditionally on the nodes before [z] the gap is, by
-    [multiplier_gap_off_reach] and the independence of the non-descendants'
-    densities from [z]'s draw, a function whose integral over the rest of
-    the run does not depend on [z]'s draw, and the Gaussian score has mean
-    zero (GaussianIntegral.v's [gauss_mean]/[gauss_variance]); this needs
-    the integrability of gap times score, as GradIntegrable.v does for the
-    all-costs estimate. *)
+    zero: conditionally on the nodes before [z], the gap's expectation over
+    the rest of the run does not depend on [z]'s draw
+    ([multiplier_gap_off_reach] with [expect_off_reach]), so the term is
+    that constant times the score, of mean zero ([gauss_score_mean_zero]).
+    What is missing for (2) is splitting [graph_dist] at [z] (DistRel.v's
+    [run_nodes_app]), moving the factor that depends on [z]'s draw only
+    (the score) out of the inner expectation, and the integrability of gap
+    times score that the linearity of [expect] needs (DistLinear.v's
+    [expect_plus]), as GradIntegrable.v does for the all-costs estimate. *)
 
 From Coquelicot Require Import Coquelicot.
 From Coq Require Import Reals String List Arith Bool Lia Lra.
 From Certigrad Require Import Scalar Tensor Ops Graph WellFormed WellFormedSound Backprop.
 From Certigrad Require Import ForwardOnce BackpropEst Stochastic StochasticPre Unbiased.
-From Certigrad Require Import GaussianBridge DistRel DistLinear.
+From Certigrad Require Import GaussianBridge DistRel DistLinear GraphFacts.
 Import ListNotations.
 Local Open Scope list_scope.
 Local Open Scope R_scope.
@@ -296,4 +307,114 @@ Proof.
   rewrite Lint_plus_scal by (try apply Lintegrable_scal_r; assumption).
   rewrite Lint_scal_r by exact I1.
   rewrite gauss_score_mu_mean, gauss_score_sigma_mean by exact Hs. ring.
+Qed.
+
+(** * What does not descend from a draw does not depend on it, in expectation
+
+    The rest of a run, after a draw of [z]: a function [F] of the final
+    values off the names reachable from [z] has an expectation that does
+    not depend on the values of the names reachable so far (z's draw among
+    them).  A descendant's density may depend on them, but [F] does not read
+    its draw and the density has mass 1; a non-descendant's density reads
+    only values off the reachable set.  No integrability is needed: each
+    step is [Lint_ext] or a constant times a density of mass 1. *)
+
+Lemma dnormal_draw_list_k {A : Type} (ds : list (R -> R)) (K : list R -> dist A) :
+  dnormal (draw_list ds K) -> forall xs, length xs = length ds -> dnormal (K xs).
+Proof.
+  revert K; induction ds as [|d ds IH]; intros K HN xs Hl; simpl in *.
+  - destruct xs; [exact HN|discriminate].
+  - destruct xs as [|x xs]; [discriminate|]. destruct HN as (_ & _ & Nk).
+    apply (IH (fun xs => K (x :: xs))); [apply Nk|]. simpl in Hl. lia.
+Qed.
+
+Lemma expect_draw_list_const {A : Type} (F : A -> R) (ds : list (R -> R)) (K : list R -> dist A)
+    (c : R) :
+  dnormal (draw_list ds K) ->
+  (forall xs, length xs = length ds -> expect F (K xs) = c) ->
+  expect F (draw_list ds K) = c.
+Proof.
+  revert K; induction ds as [|d ds IH]; intros K HN HK; simpl in *.
+  - now apply HK.
+  - destruct HN as (Id & Md & Nk).
+    rewrite (Lint_ext _ (fun x => d x * c)).
+    + rewrite Lint_scal_r, Md by exact Id. ring.
+    + intros x. f_equal. apply IH; [apply Nk|]. intros xs Hl. apply HK. simpl. lia.
+Qed.
+
+Lemma expect_draw_list_ext {A : Type} (F : A -> R) (ds : list (R -> R))
+    (K1 K2 : list R -> dist A) :
+  (forall xs, length xs = length ds -> expect F (K1 xs) = expect F (K2 xs)) ->
+  expect F (draw_list ds K1) = expect F (draw_list ds K2).
+Proof.
+  revert K1 K2; induction ds as [|d ds IH]; intros K1 K2 HK; simpl.
+  - now apply HK.
+  - apply Lint_ext. intros x. f_equal. apply IH. intros xs Hl. apply HK. simpl. lia.
+Qed.
+
+Theorem expect_off_reach (se : senv) (F : env R * env R -> R) (ns : list (node R)) :
+  NoDup (map node_name ns) ->
+  forall acc v1 v2 d1 d2,
+  (forall k, mem k acc = false -> find_val v1 k = find_val v2 k) ->
+  dnormal (run_nodes se ns v1 d1) -> dnormal (run_nodes se ns v2 d2) ->
+  (forall a b, (forall k, mem k (reach_from ns acc) = false -> find_val (fst a) k = find_val (fst b) k) ->
+     F a = F b) ->
+  expect F (run_nodes se ns v1 d1) = expect F (run_nodes se ns v2 d2).
+Proof.
+  induction ns as [|n ns IH]; intros Hu acc v1 v2 d1 d2 Hv HN1 HN2 HF.
+  - simpl. apply HF. exact Hv.
+  - simpl in Hu. apply NoDup_cons_iff in Hu as [Hn Hu].
+    (* the values of the parents agree when none is reachable *)
+    assert (Hpar : existsb (fun p => mem p acc) (node_parents n) = false ->
+                   map (find_val v1) (node_parents n) = map (find_val v2) (node_parents n)).
+    { intros Ep. apply map_ext_in. intros q Hq. apply Hv.
+      destruct (mem q acc) eqn:Eq; [|reflexivity].
+      exfalso. assert (existsb (fun p => mem p acc) (node_parents n) = true)
+        by (apply existsb_exists; eauto). congruence. }
+    destruct n as [r o ps|r o ps]; simpl in *.
+    + (* deterministic *)
+      set (acc' := if existsb (fun p => mem p acc) ps then ref_name r :: acc else acc) in *.
+      apply (IH Hu acc'); [|exact HN1|exact HN2|exact HF].
+      intros k Hk. destruct (String.eqb_spec k (ref_name r)) as [->|Hne].
+      * rewrite !find_val_cons_eq.
+        destruct (existsb (fun p => mem p acc) ps) eqn:Ep.
+        -- exfalso. unfold acc' in Hk. unfold mem in Hk; simpl in Hk.
+           now rewrite String.eqb_refl in Hk.
+        -- now rewrite (Hpar eq_refl).
+      * rewrite !find_val_cons_neq by exact Hne. apply Hv.
+        unfold acc' in Hk. destruct (existsb _ _); [|exact Hk].
+        now apply mem_cons_false in Hk as [_ Hk].
+    + (* random *)
+      destruct (existsb (fun p => mem p acc) ps) eqn:Ep.
+      * (* a descendant: the expectation after its draw is one constant *)
+        set (ds2 := rand_dens o (map (find_val v2) ps) (shape_size (ref_shape r))) in *.
+        set (ds1 := rand_dens o (map (find_val v1) ps) (shape_size (ref_shape r))) in *.
+        assert (Hl : length ds1 = length ds2)
+          by (unfold ds1, ds2, rand_dens; now rewrite !map_length).
+        set (x0 := repeat 0 (length ds2)).
+        assert (Hx0 : length x0 = length ds2) by apply repeat_length.
+        set (c := expect F (run_nodes se ns ((ref_name r, x0) :: v2) ((ref_name r, x0) :: d2))).
+        assert (Hagree : forall (w1 w2 : env R) xs ys,
+                   (forall k, mem k acc = false -> find_val w1 k = find_val w2 k) ->
+                   forall k, mem k (ref_name r :: acc) = false ->
+                   find_val ((ref_name r, xs) :: w1) k = find_val ((ref_name r, ys) :: w2) k).
+        { intros w1 w2 xs ys Hw k Hk. apply mem_cons_false in Hk as [Hne Hk].
+          rewrite !find_val_cons_neq by exact Hne. now apply Hw. }
+        transitivity c; [|symmetry];
+          apply expect_draw_list_const; try assumption; intros xs Hxs.
+        -- apply (IH Hu (ref_name r :: acc)); [apply Hagree; exact Hv| | |exact HF].
+           ++ apply (dnormal_draw_list_k _ _ HN1). exact Hxs.
+           ++ apply (dnormal_draw_list_k _ _ HN2). exact Hx0.
+        -- apply (IH Hu (ref_name r :: acc)); [apply Hagree; intros; reflexivity| | |exact HF].
+           ++ apply (dnormal_draw_list_k _ _ HN2). exact Hxs.
+           ++ apply (dnormal_draw_list_k _ _ HN2). exact Hx0.
+      * (* not a descendant: the same density on both sides *)
+        rewrite (Hpar eq_refl) in *.
+        apply expect_draw_list_ext. intros xs Hxs.
+        apply (IH Hu acc); [| | |exact HF].
+        -- intros k Hk. destruct (String.eqb_spec k (ref_name r)) as [->|Hne].
+           ++ now rewrite !find_val_cons_eq.
+           ++ rewrite !find_val_cons_neq by exact Hne. now apply Hv.
+        -- apply (dnormal_draw_list_k _ _ HN1). exact Hxs.
+        -- apply (dnormal_draw_list_k _ _ HN2). exact Hxs.
 Qed.
