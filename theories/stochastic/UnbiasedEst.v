@@ -27,6 +27,10 @@
       on the values of those names (a descendant's density has mass 1 and
       is not read; a non-descendant's density reads only unreachable
       values).
+    - Their combination at one scalar Gaussian draw
+      ([draw_score_const_zero]): the score times an inner expectation that
+      does not depend on the draw integrates to zero; and [expect_scal_l]
+      (a constant factor leaves [expect]).
 
     Not proved (the statement [backprop_est_unbiased_statement] below is a
     definition, not a theorem): that [expected_grad_est (Downstream bs)]
@@ -39,8 +43,10 @@
     ([multiplier_gap_off_reach] with [expect_off_reach]), so the term is
     that constant times the score, of mean zero ([gauss_score_mean_zero]).
     What is missing for (2) is splitting [graph_dist] at [z] (DistRel.v's
-    [run_nodes_app]), moving the factor that depends on [z]'s draw only
-    (the score) out of the inner expectation, and the integrability of gap
+    [run_nodes_app]), the same for a random node of several entries (the
+    score is a sum over the entries, each drawn in turn), moving the score
+    out of the inner expectation at the leaves ([expect_scal_l] with
+    Unbiased.v's [run_nodes_draws]), and the integrability of gap
     times score that the linearity of [expect] needs (DistLinear.v's
     [expect_plus]), as GradIntegrable.v does for the all-costs estimate. *)
 
@@ -48,7 +54,7 @@ From Coquelicot Require Import Coquelicot.
 From Coq Require Import Reals String List Arith Bool Lia Lra.
 From Certigrad Require Import Scalar Tensor Ops Graph WellFormed WellFormedSound Backprop.
 From Certigrad Require Import ForwardOnce BackpropEst Stochastic StochasticPre Unbiased.
-From Certigrad Require Import GaussianBridge DistRel DistLinear GraphFacts.
+From Certigrad Require Import GaussianBridge DistRel DistLinear GraphFacts RunFacts.
 Import ListNotations.
 Local Open Scope list_scope.
 Local Open Scope R_scope.
@@ -417,4 +423,32 @@ Proof.
            ++ rewrite !find_val_cons_neq by exact Hne. now apply Hv.
         -- apply (dnormal_draw_list_k _ _ HN1). exact Hxs.
         -- apply (dnormal_draw_list_k _ _ HN2). exact Hxs.
+Qed.
+
+(** * A draw's score against what does not depend on the draw
+
+    [expect_scal_l]: a constant factor leaves [expect] (for a function
+    integrable at every draw).  [draw_score_const_zero]: at a Gaussian draw
+    [x], the score times an inner expectation that does not depend on [x]
+    (as [expect_off_reach] gives for the gap of the multiplier) integrates
+    to zero: the step at one scalar draw of the missing theorem. *)
+
+Lemma expect_scal_l {A : Type} (c : R) (F : A -> R) (D : dist A) :
+  dintegrable F D -> expect (fun a => c * F a) D = c * expect F D.
+Proof.
+  induction D as [a|dens k IH]; simpl; [reflexivity|]. intros [Hi Hk].
+  rewrite (Lint_ext _ (fun x => dens x * expect F (k x) * c)).
+  - rewrite Lint_scal_r by exact Hi. ring.
+  - intros x. rewrite IH by apply Hk. ring.
+Qed.
+
+Theorem draw_score_const_zero {A : Type} (m s dm ds c : R) (F : A -> R) (K : R -> dist A) :
+  0 < s -> (forall x, expect F (K x) = c) ->
+  Lint (fun x => gauss_pdf m s x * (gauss_score m s x dm ds * expect F (K x))) = 0.
+Proof.
+  intros Hs HK.
+  rewrite (Lint_ext _ (fun x => gauss_pdf m s x * gauss_score m s x dm ds * c))
+    by (intros x; rewrite HK; ring).
+  rewrite Lint_scal_r by (apply gauss_score_integrable; exact Hs).
+  rewrite gauss_score_mean_zero by exact Hs. ring.
 Qed.
