@@ -324,10 +324,13 @@ let evaluate ?(naive = false) ?(estimator = C.AllCosts) (p : parsed) : result =
         if naive then C.ref_naive_backprop p.graph p.values p.draws
         else C.ref_backprop_from p.graph vals
     | C.Downstream _ ->
-        (* the baselines were checked above, so this is Ok (backprop_est_ok) *)
-        (match C.ref_backprop_est_from estimator p.graph vals with
-         | C.Ok grads -> grads
-         | C.Err m -> failwith m)
+        (* the baselines were checked above, so this is Ok (backprop_est_ok);
+           the naive specification is equal (est_grads_eq_naive) *)
+        if naive then C.ref_naive_est_grads estimator p.graph vals
+        else
+          (match C.ref_backprop_est_from estimator p.graph vals with
+           | C.Ok grads -> grads
+           | C.Err m -> failwith m)
   in
   List.iter
     (fun (x, v) ->

@@ -15,10 +15,12 @@
 
     Everything else (the seed, the deterministic pullbacks, the sweep order)
     is that of [backprop]: the sweep [sweep_est] is [sweep] with the
-    multiplier chosen per node. *)
+    multiplier chosen per node; [naive_adj_est] is the naive specification
+    of Backprop.v with the same per-node multipliers, and
+    [est_grads_eq_naive] says the sweep computes it. *)
 
 From Coq Require Import List Arith Bool String.
-From Certigrad Require Import Scalar Tensor Ops Graph WellFormed Backprop ForwardOnce.
+From Certigrad Require Import Scalar Tensor Ops Graph WellFormed Backprop ForwardOnce BackpropNaive.
 Import ListNotations.
 Open Scope string_scope.
 
@@ -136,5 +138,53 @@ Lemma backprop_est_ok est g inputs draws :
   check_estimator g est = CheckOk ->
   backprop_est est g inputs draws = Ok (est_grads est g (forward K g inputs draws)).
 Proof. intros H. unfold backprop_est, backprop_est_from. now rewrite H. Qed.
+
+(** ** The naive specification, with per-node multipliers *)
+
+(** [naive_adj] with the multiplier [mult z] at the node named [z]. *)
+Fixpoint naive_adj_est (g : graph T) (vals : env) (mult : string -> T) (ns : list (node T))
+    (r : string) : list T :=
+  match ns with
+  | [] => seed K g r
+  | n :: ns' =>
+      contribs_to K r
+        (node_contribs K (shape_env g) vals (mult (node_name n)) n
+           (naive_adj_est g vals mult ns' (node_name n)))
+        (naive_adj_est g vals mult ns' r)
+  end.
+
+Lemma sweep_est_app se vals mult l1 l2 adj :
+  sweep_est se vals mult (l1 ++ l2) adj = sweep_est se vals mult l2 (sweep_est se vals mult l1 adj).
+Proof. revert adj; induction l1 as [|n l1 IH]; intros adj; simpl; [reflexivity|apply IH]. Qed.
+
+(** The sweep computes the naive adjoint of every reference
+    (BackpropNaive.v's [sweep_naive], per-node multipliers). *)
+Lemma sweep_est_naive (g : graph T) (vals : env) (mult : string -> T) (ns : list (node T)) :
+  (forall n, In n ns -> In (node_name n) (map ref_name (all_refs g))) ->
+  forall r, In r (map ref_name (all_refs g)) ->
+  find_val (sweep_est (shape_env g) vals mult (rev ns) (adj_init K g)) r =
+  naive_adj_est g vals mult ns r.
+Proof.
+  induction ns as [|n ns IH]; intros Hns r Hr; simpl.
+  - now apply find_val_adj_init.
+  - rewrite sweep_est_app; simpl.
+    rewrite find_val_add_contribs.
+    assert (Hns' : forall m, In m ns -> In (node_name m) (map ref_name (all_refs g)))
+      by (intros m Hm; apply Hns; now right).
+    rewrite (IH Hns' r Hr).
+    rewrite (IH Hns' (node_name n) (Hns n (or_introl eq_refl))).
+    reflexivity.
+Qed.
+
+Definition naive_est_grads (est : estimator) (g : graph T) (vals : env) : list (string * list T) :=
+  map (fun p => (p, naive_adj_est g vals (multiplier est g vals) (g_nodes g) p)) (g_params g).
+
+Theorem est_grads_eq_naive (est : estimator) (g : graph T) (vals : env) :
+  incl (g_params g) (map ref_name (all_refs g)) ->
+  est_grads est g vals = naive_est_grads est g vals.
+Proof.
+  intros Hp. unfold est_grads, naive_est_grads. apply map_ext_in. intros p Hin. f_equal.
+  apply sweep_est_naive; auto. intros n Hn. now apply node_name_in_refs.
+Qed.
 
 End BackpropEst.
