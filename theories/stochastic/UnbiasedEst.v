@@ -27,6 +27,10 @@
       on the values of those names (a descendant's density has mass 1 and
       is not read; a non-descendant's density reads only unreachable
       values).
+    - [gap_expect_indep]: for the nodes after [z] in the graph, the
+      expectation of [z]'s multiplier gap ([mult_gap]) over the rest of the
+      run does not depend on [z]'s draw ([expect_off_reach] with
+      [multiplier_gap_off_reach]; the baseline not reachable from [z]).
     - Their combination at one scalar Gaussian draw
       ([draw_score_const_zero]): the score times an inner expectation that
       does not depend on the draw integrates to zero; and [expect_scal_l]
@@ -40,7 +44,7 @@
     sweep in the multipliers), and (2) that each such term has expectation
     zero: conditionally on the nodes before [z], the gap's expectation over
     the rest of the run does not depend on [z]'s draw
-    ([multiplier_gap_off_reach] with [expect_off_reach]), so the term is
+    ([gap_expect_indep], proved), so the term is
     that constant times the score, of mean zero ([gauss_score_mean_zero]).
     What is missing for (2) is splitting [graph_dist] at [z] (DistRel.v's
     [run_nodes_app]), the same for a random node of several entries (the
@@ -215,12 +219,12 @@ Proof.
 Qed.
 
 Lemma cost_out_agree g v1 v2 rs :
-  (forall c, mem c rs = false -> lookup v1 c = lookup v2 c) ->
+  (forall c, mem c rs = false -> find_val v1 c = find_val v2 c) ->
   cost_out g v1 rs = cost_out g v2 rs.
 Proof.
   intros H. unfold cost_out. generalize 0. induction (g_costs g) as [|c cs IH]; intros x; simpl;
     [reflexivity|].
-  destruct (mem c rs) eqn:E; [apply IH|]. unfold find_val. rewrite (H c E). apply IH.
+  destruct (mem c rs) eqn:E; [apply IH|]. rewrite (H c E). apply IH.
 Qed.
 
 (** The gap of [z]'s multiplier is the same in two runs that agree off the
@@ -228,14 +232,14 @@ Qed.
     the draws of its descendants only, [forward_nodes_off_reach]), when
     [z]'s baseline is not reachable from [z]. *)
 Lemma multiplier_gap_off_reach g v1 v2 bs z :
-  (forall k, mem k (reach g z) = false -> lookup v1 k = lookup v2 k) ->
+  (forall k, mem k (reach g z) = false -> find_val v1 k = find_val v2 k) ->
   (forall b, lookup bs z = Some b -> mem b (reach g z) = false) ->
   total_cost R_ops g v1 - multiplier R_ops (Downstream bs) g v1 z
   = total_cost R_ops g v2 - multiplier R_ops (Downstream bs) g v2 z.
 Proof.
   intros H Hb. rewrite !multiplier_gap. rewrite (cost_out_agree g v1 v2 _ H).
   unfold baseline_val. destruct (lookup bs z) as [b|] eqn:E; [|reflexivity].
-  unfold find_val. now rewrite (H b (Hb b eq_refl)).
+  now rewrite (H b (Hb b eq_refl)).
 Qed.
 
 (** * The Gaussian score has mean zero
@@ -423,6 +427,40 @@ Proof.
            ++ rewrite !find_val_cons_neq by exact Hne. now apply Hv.
         -- apply (dnormal_draw_list_k _ _ HN1). exact Hxs.
         -- apply (dnormal_draw_list_k _ _ HN2). exact Hxs.
+Qed.
+
+(** The gap of [z]'s multiplier, in expectation over the nodes [ns] after
+    [z] (the graph's nodes are [pre ++ nz :: ns], [nz] named [z]), does not
+    depend on [z]'s draw. *)
+Lemma reach_from_app (l1 l2 : list (node R)) acc :
+  reach_from (l1 ++ l2) acc = reach_from l2 (reach_from l1 acc).
+Proof. revert acc; induction l1 as [|n l1 IH]; intros acc; simpl; [reflexivity|apply IH]. Qed.
+
+Definition mult_gap (g : graph R) (bs : list (string * string)) (z : string) (vd : env R * env R)
+    : R :=
+  total_cost R_ops g (fst vd) - multiplier R_ops (Downstream bs) g (fst vd) z.
+
+Theorem gap_expect_indep (se : senv) (g : graph R) (bs : list (string * string))
+    (pre ns : list (node R)) (nz : node R) (v d1 d2 : env R) (x1 x2 : list R) :
+  g_nodes g = pre ++ nz :: ns ->
+  NoDup (map node_name ns) ->
+  (forall b, lookup bs (node_name nz) = Some b -> mem b (reach g (node_name nz)) = false) ->
+  dnormal (run_nodes se ns ((node_name nz, x1) :: v) d1) ->
+  dnormal (run_nodes se ns ((node_name nz, x2) :: v) d2) ->
+  expect (mult_gap g bs (node_name nz)) (run_nodes se ns ((node_name nz, x1) :: v) d1)
+  = expect (mult_gap g bs (node_name nz)) (run_nodes se ns ((node_name nz, x2) :: v) d2).
+Proof.
+  intros Hg Hu Hb HN1 HN2. set (z := node_name nz) in *.
+  set (acc0 := reach_from (pre ++ [nz]) [z]).
+  assert (Hreach : reach g z = reach_from ns acc0).
+  { unfold reach, acc0. rewrite Hg, <- reach_from_app, <- app_assoc. reflexivity. }
+  assert (Hz : mem z acc0 = true).
+  { apply reach_from_mono. unfold mem; simpl. now rewrite String.eqb_refl. }
+  apply (expect_off_reach se _ ns Hu acc0); [|exact HN1|exact HN2|].
+  - intros k Hk. assert (Hne : k <> z) by (intros ->; congruence).
+    now rewrite !find_val_cons_neq by exact Hne.
+  - intros a b Hab. unfold mult_gap. apply multiplier_gap_off_reach; [|exact Hb].
+    rewrite Hreach. exact Hab.
 Qed.
 
 (** * A draw's score against what does not depend on the draw
