@@ -132,9 +132,9 @@ class Runtime:
             z = next(iter(graph.baselines))
             raise CertigradError(f"node '{z}': a baseline is used by estimator='downstream' "
                                  f"only, got estimator={estimator!r}")
-        if estimator != "certigrad" and (backend != "cpp" or check_every is not None):
-            raise CertigradError("the oracle runs Certigrad's estimator only so far: "
-                                 "estimator='downstream' needs backend='cpp' and no check_every")
+        if estimator != "certigrad" and check_every is not None:
+            raise CertigradError("check_every's rounding bound covers Certigrad's estimator "
+                                 "only so far: estimator='downstream' cannot be checked yet")
         self.estimator = estimator
         self.graph = graph
         self.dtype = np.dtype(_DTYPES[name])
@@ -153,7 +153,7 @@ class Runtime:
             if nonfinite != "raise":
                 raise CertigradError("the oracle always raises NumericalError on a non-finite "
                                      "value; nonfinite='warn' is for the C++ runtime")
-            self._reference = ReferenceBackend(graph)
+            self._reference = ReferenceBackend(graph, estimator)
             self._threads = threads
         else:
             cls = _core.Runtime32 if name == "float32" else _core.Runtime64
@@ -316,7 +316,7 @@ class Adam:
             prefix, _, name = str(k).partition(".")
             if prefix not in parts or not name:
                 raise FeedError(f"state: unexpected key '{k}'")
-            parts[prefix][name] = np.ascontiguousarray(d[k], dtype=self.runtime.dtype)
+            parts[prefix][name] = np.asarray(d[k], dtype=self.runtime.dtype, order="C")
         for prefix, sub in parts.items():
             extra = set(sub) - set(self.runtime.graph.params)
             if extra:
