@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 #include <mutex>
+#include <map>
 #include <optional>
 
 #include "errors.hpp"
@@ -187,6 +188,28 @@ void def_dtype(py::module_& m, const char* rt_name, const char* adam_name) {
            py::arg("spec"), py::arg("threads") = 1, py::arg("nonfinite_warn") = false)
       .def_property("threads", &RT::threads, &RT::set_threads)
       .def_property("nonfinite_warn", &RT::nonfinite_warn, &RT::set_nonfinite_warn)
+      .def(
+          "set_estimator",
+          [](RT& rt, bool downstream, const std::map<std::string, std::string>& baselines) {
+            const Checked& g = rt.graph();
+            std::vector<int> b(g.nodes.size(), -1);
+            for (const auto& [z, name] : baselines) {
+              int zi = -1, bi = -1;
+              for (size_t i = 0; i < g.nodes.size(); ++i)
+                if (g.refs[g.nodes[i].ref].name == z) zi = static_cast<int>(i);
+              for (size_t r = 0; r < g.refs.size(); ++r)
+                if (g.refs[r].name == name) bi = static_cast<int>(r);
+              if (zi < 0 || !op_info(g.nodes[zi].op).random)
+                throw GraphError("node '" + z + "': a baseline is for a random node, and this is none");
+              if (bi < 0 || !g.refs[bi].is_input || g.refs[bi].size != 1 || !g.refs[bi].shape.empty())
+                throw GraphError("node '" + z + "': its baseline '" + name +
+                                 "' must be a scalar input of the graph (shape ())");
+              b[zi] = bi;
+            }
+            auto lk = lock(rt.mutex());
+            rt.set_estimator(downstream, b);
+          },
+          py::arg("downstream"), py::arg("baselines"))
       .def("set_profile", &RT::set_profile, py::arg("on"))
       .def("profile", [](RT& rt) {
         py::list out;

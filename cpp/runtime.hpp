@@ -136,6 +136,31 @@ class Runtime {
   void set_nonfinite_warn(bool w) { warn_ = w; }
   const std::string& warning() const { return warning_; }
 
+  // The score estimator (docs/semantics.md, theories/core/BackpropEst.v).
+  // Certigrad's (the default): every random node's score term is multiplied
+  // by the total cost C. Downstream: by the sum, in cost order, of the costs
+  // reachable from the node (itself or a descendant), minus its baseline's
+  // value when baseline[node index] names a scalar input (-1: none).
+  void set_estimator(bool downstream, const std::vector<int>& baseline) {
+    const size_t N = g_.nodes.size();
+    if (baseline.size() != N) throw GraphError("estimator: one baseline entry per node expected");
+    downstream_ = downstream;
+    baseline_ = baseline;
+    down_costs_.assign(N, {});
+    if (!downstream) return;
+    for (size_t i = 0; i < N; ++i) {
+      if (!op_info(g_.nodes[i].op).random) continue;
+      std::vector<bool> reach(g_.refs.size(), false);
+      reach[g_.nodes[i].ref] = true;
+      for (size_t j = i + 1; j < N; ++j)  // nodes are in topological order
+        for (int p : g_.nodes[j].parents)
+          if (reach[p]) reach[g_.nodes[j].ref] = true;
+      for (size_t c = 0; c < g_.costs.size(); ++c)
+        if (reach[g_.costs[c]]) down_costs_[i].push_back(static_cast<int>(c));
+    }
+  }
+  bool downstream() const { return downstream_; }
+
   // Input values are read in place: the pointer must stay valid during run().
   // A fed (non-parameter) input is measured once per bind: when at least
   // half its entries are exact zeros, the gemm products that take it as
@@ -300,6 +325,7 @@ class Runtime {
       Timer tm(profile_ ? &tb_[ii] : nullptr, threads_);
       if (op_info(n.op).random) {  // the score-function term to each parent
         Args<T> a = args(ii);
+        a.total = score_multiplier(ii);
         for (int i = 0; i < static_cast<int>(n.parents.size()); ++i) {
           int p = n.parents[i];
           if (!needs_[p]) continue;
@@ -345,8 +371,20 @@ class Runtime {
       if (first(p)) std::fill(adj_[p], adj_[p] + g_.refs[p].size, T(0));
   }
 
+  // What random node i's score term is multiplied by (set_estimator).
+  T score_multiplier(size_t i) const {
+    if (!downstream_) return total_;
+    T m = 0;
+    for (int c : down_costs_[i]) m += cost_vals_[c];
+    if (baseline_[i] >= 0) m -= val_[baseline_[i]][0];
+    return m;
+  }
+
   Checked g_;
   int threads_;
+  bool downstream_ = false;
+  std::vector<int> baseline_;
+  std::vector<std::vector<int>> down_costs_;
   std::vector<const T*> val_;
   std::vector<T*> adj_;
   std::vector<Vec> vbuf_, abuf_;

@@ -1,6 +1,10 @@
 (* certigrad-ref: the reference oracle.
    certigrad-ref          reads a graph (docs/format.md) on stdin, prints the result
    certigrad-ref --naive  the same, with gradients from the naive specification
+   certigrad-ref [--naive] --estimator all|downstream [--baseline Z=B]... < graph
+                          the same, with the score terms of theories/core/BackpropEst.v
+                          (downstream: each random node's score times the costs
+                          reachable from it, minus its scalar baseline input B)
    certigrad-ref --ops    prints the operator table as JSON (ops/ops.json)
    certigrad-ref --ops-cpp  prints it as a C++ header (cpp/ops_table.hpp)
    certigrad-ref --ops-py   prints it as a Python module (python/certigrad/_ops_table.py)
@@ -53,7 +57,13 @@ let () =
           (match Certigrad_oracle.Oracle.run ~naive:(a <> []) (read_all stdin) with
            | Ok out -> print_string out; 0
            | Error line -> prerr_endline line; 1)
-      | _ -> prerr_endline "error: line 0: usage: certigrad-ref [--ops | --ops-cpp | --ops-py | --naive | --aevb N_IN HIDDEN LATENT BATCH [naive] | --transform STEP... | --certify [NAME=LO:HI]...] < graph"; 1
+      | ("--estimator" :: _ | "--naive" :: "--estimator" :: _) as a ->
+          let naive = List.hd a = "--naive" in
+          let a = if naive then List.tl a else a in
+          (match Certigrad_oracle.Oracle.run ~naive ~estimator_args:a (read_all stdin) with
+           | Ok out -> print_string out; 0
+           | Error line -> prerr_endline line; 1)
+      | _ -> prerr_endline "error: line 0: usage: certigrad-ref [--ops | --ops-cpp | --ops-py | [--naive] --estimator all|downstream [--baseline Z=B]... | --aevb N_IN HIDDEN LATENT BATCH [naive] | --transform STEP... | --certify [NAME=LO:HI]...] < graph"; 1
     with e ->
       prerr_endline ("error: line 0: internal error: " ^ Printexc.to_string e); 1
   in

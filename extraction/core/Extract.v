@@ -12,7 +12,7 @@
     max_int). *)
 
 From Coq Require Import Extraction ExtrOcamlBasic ExtrOcamlNativeString ExtrOcamlNatInt.
-From Certigrad Require Import Scalar Tensor Ops Graph WellFormed Backprop ForwardOnce Transform AevbGraph.
+From Certigrad Require Import Scalar Tensor Ops Graph WellFormed Backprop BackpropEst ForwardOnce Transform AevbGraph.
 From Coq Require QArith.
 From Certigrad Require Import Intervals Certify.
 
@@ -166,6 +166,10 @@ Definition ref_total_cost := total_cost float_ops.
 Definition ref_backprop := backprop float_ops.
 Definition ref_backprop_from := backprop_from float_ops.
 Definition ref_naive_backprop := naive_backprop float_ops.
+(** The estimator choice of BackpropEst.v ([backprop_est_all]: [AllCosts]
+    is [backprop]); from the forward values, as [ref_backprop_from]. *)
+Definition ref_backprop_est_from := backprop_est_from float_ops.
+Definition ref_naive_est_grads := naive_est_grads float_ops.
 Definition ref_integrate_kl : String.string -> graph float64 -> res (graph float64) :=
   @integrate_kl float64.
 Definition ref_reparameterize : String.string -> String.string -> graph float64 -> res (graph float64) :=
@@ -182,7 +186,8 @@ Definition ref_q_of_decimal : String.string -> option QArith.QArith_base.Q := q_
 
 Extraction "certigrad_core.ml"
   ref_all_ops ref_op_of_name ref_check_graph ref_check_data ref_forward_checked
-  ref_forward ref_total_cost ref_backprop ref_backprop_from ref_naive_backprop
+  ref_forward ref_total_cost ref_backprop ref_backprop_from ref_naive_backprop ref_backprop_est_from
+  ref_naive_est_grads
   ref_integrate_kl ref_reparameterize ref_naive_aevb ref_aevb_graph ref_gemm_lists gemm
   ref_certify ref_eps_name ref_certify_version ref_certify_theorem ref_q_of_decimal
   op_name op_kind op_arity op_has_attr op_set_attr op_domain op_domain_desc

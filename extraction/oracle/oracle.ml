@@ -271,9 +271,33 @@ let check_total (g : float C.graph) vals =
          t)
        0.0 g.C.g_costs)
 
+(* The estimator of `--estimator all|downstream [--baseline Z=B]...`
+   (theories/core/BackpropEst.v); no arguments: Certigrad's (all costs). *)
+let estimator_of_args (args : string list) : C.estimator =
+  let rec baselines acc = function
+    | [] -> List.rev acc
+    | "--baseline" :: zb :: rest ->
+        (match String.index_opt zb '=' with
+         | Some i when i > 0 && i < String.length zb - 1 ->
+             let z = String.sub zb 0 i and b = String.sub zb (i + 1) (String.length zb - i - 1) in
+             if List.mem_assoc z acc then fail 0 (Printf.sprintf "two baselines for '%s'" z);
+             baselines ((z, b) :: acc) rest
+         | _ -> fail 0 (Printf.sprintf "bad baseline '%s' (want Z=B)" zb))
+    | a :: _ -> fail 0 (Printf.sprintf "unexpected argument '%s'" a)
+  in
+  match args with
+  | [] | [ "--estimator"; "all" ] -> C.AllCosts
+  | "--estimator" :: "downstream" :: rest -> C.Downstream (baselines [] rest)
+  | "--estimator" :: "all" :: _ -> fail 0 "baselines need --estimator downstream"
+  | "--estimator" :: e :: _ -> fail 0 (Printf.sprintf "unknown estimator '%s' (all, downstream)" e)
+  | a :: _ -> fail 0 (Printf.sprintf "unexpected argument '%s'" a)
+
 (* Check, forward, backprop: all extracted except the bookkeeping here. *)
-let evaluate ?(naive = false) (p : parsed) : result =
+let evaluate ?(naive = false) ?(estimator = C.AllCosts) (p : parsed) : result =
   (match C.ref_check_graph p.graph with
+   | C.CheckOk -> ()
+   | C.CheckErr (x, m) -> raise (Node_error (x, m)));
+  (match C.check_estimator p.graph estimator with
    | C.CheckOk -> ()
    | C.CheckErr (x, m) -> raise (Node_error (x, m)));
   (match C.ref_check_data p.graph p.values p.draws with
@@ -295,8 +319,18 @@ let evaluate ?(naive = false) (p : parsed) : result =
   (* ref_backprop_from on forward_checked's values is ref_backprop
      (ForwardOnce.backprop_from_checked): the forward pass runs once. *)
   let grads =
-    if naive then C.ref_naive_backprop p.graph p.values p.draws
-    else C.ref_backprop_from p.graph vals
+    match estimator with
+    | C.AllCosts ->
+        if naive then C.ref_naive_backprop p.graph p.values p.draws
+        else C.ref_backprop_from p.graph vals
+    | C.Downstream _ ->
+        (* the baselines were checked above, so this is Ok (backprop_est_ok);
+           the naive specification is equal (est_grads_eq_naive) *)
+        if naive then C.ref_naive_est_grads estimator p.graph vals
+        else
+          (match C.ref_backprop_est_from estimator p.graph vals with
+           | C.Ok grads -> grads
+           | C.Err m -> failwith m)
   in
   List.iter
     (fun (x, v) ->
@@ -327,8 +361,11 @@ let print_result (r : result) : string =
 
 (* The whole oracle on one input text: the result text, or the error line
    (without its trailing newline).  Never raises. *)
-let run ?(naive = false) (text : string) : (string, string) Stdlib.result =
-  try Ok (print_result (evaluate ~naive (parse text))) with
+let run ?(naive = false) ?(estimator_args = []) (text : string) : (string, string) Stdlib.result =
+  try
+    let estimator = estimator_of_args estimator_args in
+    Ok (print_result (evaluate ~naive ~estimator (parse text)))
+  with
   | Line_error (n, m) -> Error (Printf.sprintf "error: line %d: %s" n m)
   | Node_error (x, m) -> Error (Printf.sprintf "error: node '%s': %s" x m)
   | Stack_overflow -> Error "error: line 0: internal error: stack overflow (graph too large)"

@@ -230,6 +230,9 @@ class Graph:
         self.inputs: list[InputDecl] = []
         self.nodes: list[NodeDecl] = []
         self.costs: list[str] = []
+        #: random node name -> the scalar input subtracted from its score
+        #: multiplier by the downstream estimator (``sample(..., baseline=)``)
+        self.baselines: dict[str, str] = {}
         self._refs: dict[str, Ref] = {}
         self._frozen = False
 
@@ -337,9 +340,25 @@ class Graph:
         nodes named ``name.0``, ``name.1``, ... in post-order (graph order)."""
         return self._materialize(name, expr, False)
 
-    def sample(self, name: str, dist: Expr) -> Ref:
-        """Adds a random node ``name ~ dist`` (``mvn`` or ``mvn_std``)."""
-        return self._materialize(name, dist, True)
+    def sample(self, name: str, dist: Expr, baseline: Optional[Ref] = None) -> Ref:
+        """Adds a random node ``name ~ dist`` (``mvn`` or ``mvn_std``).
+
+        ``baseline``: a scalar input (shape ``()``, e.g. a running mean of the
+        loss fed at each step) that the downstream estimator
+        (``Runtime(g, estimator="downstream")``) subtracts from this node's
+        score multiplier; it does not depend on the draw, so the estimate stays
+        unbiased while its variance can drop."""
+        if baseline is not None:
+            bname = getattr(baseline, "name", baseline)
+            decl = next((i for i in self.inputs if i.name == bname), None)
+            if (not isinstance(baseline, Ref) or baseline.graph is not self or decl is None
+                    or tuple(decl.shape) != ()):
+                raise GraphError(f"node '{name}': its baseline must be a scalar input of this "
+                                 f"graph (shape ()), got {bname!r}")
+        ref = self._materialize(name, dist, True)
+        if baseline is not None:
+            self.baselines[name] = baseline.name
+        return ref
 
     def cost(self, ref: Union[Ref, str]) -> Ref:
         """Marks a scalar reference as a cost."""

@@ -32,10 +32,15 @@ class ReferenceBackend:
     Raises :class:`~certigrad.errors.OracleNotFound` at construction when
     the oracle is not installed."""
 
-    def __init__(self, graph: Graph) -> None:
+    def __init__(self, graph: Graph, estimator: str = "certigrad") -> None:
         self.graph = graph
+        self.estimator = estimator
         self.binary = oracle.find()
         self._generator: Any = None  # the C++ runtime whose stream gives the draws
+        # the oracle's flags for the estimator (docs/format.md)
+        self._args: list[str] = [] if estimator == "certigrad" else (
+            ["--estimator", "downstream"]
+            + [a for z, b in graph.baselines.items() for a in ("--baseline", f"{z}={b}")])
 
     def draws_from_seed(self, feeds: Mapping[str, Any], seed: Optional[int]) -> dict[str, np.ndarray]:
         """The rand nodes' values that the C++ runtime's generator gives for
@@ -46,8 +51,9 @@ class ReferenceBackend:
         if self._generator is None:
             from .runtime import Runtime
 
-            self._generator = Runtime(self.graph, dtype="float64")
-        f64 = {k: np.ascontiguousarray(v, dtype=np.float64) for k, v in feeds.items()}
+            self._generator = Runtime(self.graph, dtype="float64", estimator=self.estimator)
+        # np.asarray, not ascontiguousarray: a 0-d feed stays 0-d
+        f64 = {k: np.asarray(v, dtype=np.float64, order="C") for k, v in feeds.items()}
         res = self._generator.run(f64, seed=seed, values=True, backprop=False)
         assert res.values is not None
         return {n: res.values[n] for n in self.graph.rand_nodes}
@@ -57,7 +63,7 @@ class ReferenceBackend:
         """The oracle on explicit feeds and draws: the parsed result
         (``values`` only when asked), arrays in the graph's shapes."""
         text = interchange.dump(self.graph, feeds, draws)
-        out = oracle.run_text(text, binary=self.binary)
+        out = oracle.run_text(text, self._args, binary=self.binary)
         return interchange.load_result(out, self.graph, values=values)
 
     def run(self, feeds: Mapping[str, Any], seed: Optional[int] = None,

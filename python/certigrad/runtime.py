@@ -75,6 +75,13 @@ def _check_grad_scale(grad_scale: Any) -> None:
         raise FeedError(f"grad_scale must be finite and > 0, got {grad_scale!r}")
 
 
+#: The score estimators: "certigrad" multiplies every random node's score by
+#: the total cost (Certigrad's; Certigrad.stochastic.Unbiased.backprop_unbiased);
+#: "downstream" by the sum of the costs reachable from the node, minus its
+#: baseline (Graph.sample(..., baseline=)); docs/semantics.md.
+ESTIMATORS = ("certigrad", "downstream")
+
+
 class Runtime:
     """Checks a graph once and preallocates every buffer; :meth:`run` does
     forward + backprop in one C++ call.
@@ -99,12 +106,17 @@ class Runtime:
     rounding bound (certigrad.checked); :attr:`check_stats` says what the
     checks found.
 
+    ``estimator`` chooses the score-function estimator (:data:`ESTIMATORS`):
+    ``"certigrad"`` (the default, proved unbiased) or ``"downstream"``
+    (each random node's score times only the costs reachable from it, minus
+    its baseline; lower variance, tested for unbiasedness, theorem pending).
+
     Building a runtime freezes the graph: a node or cost added later would
     not be in the compiled plan, so :class:`Graph` refuses it."""
 
     def __init__(self, graph: Graph, dtype: Any = "float64", threads: int = 1,
                  backend: str = "cpp", check_every: Optional[int] = None,
-                 nonfinite: str = "raise") -> None:
+                 nonfinite: str = "raise", estimator: str = "certigrad") -> None:
         name = np.dtype(dtype).name if not isinstance(dtype, str) else dtype
         if name not in _DTYPES:
             raise CertigradError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
@@ -113,6 +125,17 @@ class Runtime:
             raise CertigradError(f"backend must be 'cpp' or 'reference', got {backend!r}")
         if nonfinite not in ("raise", "warn"):
             raise CertigradError(f"nonfinite must be 'raise' or 'warn', got {nonfinite!r}")
+        if estimator not in ESTIMATORS:
+            raise CertigradError(f"estimator must be one of {', '.join(map(repr, ESTIMATORS))}, "
+                                 f"got {estimator!r}")
+        if graph.baselines and estimator != "downstream":
+            z = next(iter(graph.baselines))
+            raise CertigradError(f"node '{z}': a baseline is used by estimator='downstream' "
+                                 f"only, got estimator={estimator!r}")
+        if estimator != "certigrad" and check_every is not None:
+            raise CertigradError("check_every's rounding bound covers Certigrad's estimator "
+                                 "only so far: estimator='downstream' cannot be checked yet")
+        self.estimator = estimator
         self.graph = graph
         self.dtype = np.dtype(_DTYPES[name])
         self.backend = backend
@@ -130,11 +153,13 @@ class Runtime:
             if nonfinite != "raise":
                 raise CertigradError("the oracle always raises NumericalError on a non-finite "
                                      "value; nonfinite='warn' is for the C++ runtime")
-            self._reference = ReferenceBackend(graph)
+            self._reference = ReferenceBackend(graph, estimator)
             self._threads = threads
         else:
             cls = _core.Runtime32 if name == "float32" else _core.Runtime64
             self._rt = cls(graph.spec(), threads, nonfinite == "warn")
+            if estimator == "downstream":
+                self._rt.set_estimator(True, dict(graph.baselines))
             if check_every is not None:
                 self._checker = Checker(graph, check_every, self.dtype)
         graph.freeze()
@@ -291,7 +316,7 @@ class Adam:
             prefix, _, name = str(k).partition(".")
             if prefix not in parts or not name:
                 raise FeedError(f"state: unexpected key '{k}'")
-            parts[prefix][name] = np.ascontiguousarray(d[k], dtype=self.runtime.dtype)
+            parts[prefix][name] = np.asarray(d[k], dtype=self.runtime.dtype, order="C")
         for prefix, sub in parts.items():
             extra = set(sub) - set(self.runtime.graph.params)
             if extra:
