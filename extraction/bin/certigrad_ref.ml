@@ -1,6 +1,8 @@
 (* certigrad-ref: the reference oracle.
    certigrad-ref          reads a graph (docs/format.md) on stdin, prints the result
    certigrad-ref --naive  the same, with gradients from the naive specification
+   certigrad-ref --no-values  the same, without the node values (the value lines);
+                          may follow --naive
    certigrad-ref --ops    prints the operator table as JSON (ops/ops.json)
    certigrad-ref --ops-cpp  prints it as a C++ header (cpp/ops_table.hpp)
    certigrad-ref --ops-py   prints it as a Python module (python/certigrad/_ops_table.py)
@@ -49,11 +51,12 @@ let () =
           (match Certigrad_oracle.Oracle.certify_text boxes (read_all stdin) with
            | Ok out -> print_string out; 0
            | Error line -> prerr_endline line; 1)
-      | ([] | [ "--naive" ]) as a ->
-          (match Certigrad_oracle.Oracle.run ~naive:(a <> []) (read_all stdin) with
+      | ([] | [ "--naive" ] | [ "--no-values" ] | [ "--naive"; "--no-values" ]) as a ->
+          let naive = List.mem "--naive" a and values = not (List.mem "--no-values" a) in
+          (match Certigrad_oracle.Oracle.run ~naive ~values (read_all stdin) with
            | Ok out -> print_string out; 0
            | Error line -> prerr_endline line; 1)
-      | _ -> prerr_endline "error: line 0: usage: certigrad-ref [--ops | --ops-cpp | --ops-py | --naive | --aevb N_IN HIDDEN LATENT BATCH [naive] | --transform STEP... | --certify [NAME=LO:HI]...] < graph"; 1
+      | _ -> prerr_endline "error: line 0: usage: certigrad-ref [--ops | --ops-cpp | --ops-py | [--naive] [--no-values] | --aevb N_IN HIDDEN LATENT BATCH [naive] | --transform STEP... | --certify [NAME=LO:HI]...] < graph"; 1
     with e ->
       prerr_endline ("error: line 0: internal error: " ^ Printexc.to_string e); 1
   in
