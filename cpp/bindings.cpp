@@ -5,6 +5,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <mutex>
@@ -374,6 +375,23 @@ PYBIND11_MODULE(_core, m) {
           py::arg("domain_must") = o.dom_must));
     return out;
   });
+  m.def("format_floats", [](py::array_t<double, py::array::c_style | py::array::forcecast> a) {
+    // std::to_chars: the shortest decimal that reads back as the same double
+    // (C++17 [charconv.to.chars]), separated by single spaces
+    const double* x = a.data();
+    const py::ssize_t n = a.size();
+    std::string out(static_cast<size_t>(n) * 25, ' ');  // 24 chars at most per number
+    char* p = out.data();
+    char* end = p + out.size();
+    for (py::ssize_t i = 0; i < n; ++i) {
+      if (i) *p++ = ' ';
+      p = std::to_chars(p, end, x[i]).ptr;
+    }
+    out.resize(static_cast<size_t>(p - out.data()));
+    return py::bytes(out);
+  }, py::arg("a"),
+     "The entries of a float64 array (C order) as text: the shortest round-trip decimal of each "
+     "(std::to_chars), separated by spaces; non-finite entries give inf/nan (callers reject them).");
   m.def("check", [](const SpecTuple& spec) { check(to_spec(spec)); }, py::arg("spec"));
   m.def("det_log", &det_log, py::arg("x"));
   m.def("normals", [](uint64_t seed, int64_t n) {
