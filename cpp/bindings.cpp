@@ -10,6 +10,8 @@
 #include <cstring>
 #include <mutex>
 #include <optional>
+#include <string_view>
+#include <vector>
 
 #include "errors.hpp"
 #include "graph.hpp"
@@ -392,6 +394,36 @@ PYBIND11_MODULE(_core, m) {
   }, py::arg("a"),
      "The entries of a float64 array (C order) as text: the shortest round-trip decimal of each "
      "(std::to_chars), separated by spaces; non-finite entries give inf/nan (callers reject them).");
+  m.def("parse_floats", [](std::string_view s) {
+    // tokens separated by spaces, tabs and carriage returns (docs/format.md),
+    // each read by std::from_chars (correctly rounded, as strtod); a leading
+    // '+' is skipped (the format allows it, from_chars does not)
+    std::vector<double> out;
+    out.reserve(s.size() / 8);
+    const char* p = s.data();
+    const char* end = p + s.size();
+    auto sep = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
+    while (true) {
+      while (p < end && sep(*p)) ++p;
+      if (p == end) break;
+      const char* q = p;
+      while (q < end && !sep(*q)) ++q;
+      const char* b = (*p == '+' && q - p > 1 && p[1] != '-' && p[1] != '+') ? p + 1 : p;
+      double x = 0.0;
+      auto r = std::from_chars(b, q, x);
+      if (r.ec == std::errc::result_out_of_range)  // beyond the float64 range: +-inf or 0, as strtod
+        x = std::strtod(std::string(b, q).c_str(), nullptr);
+      else if (r.ec != std::errc() || r.ptr != q)
+        throw py::value_error(std::string(p, q));
+      out.push_back(x);
+      p = q;
+    }
+    py::array_t<double> a(static_cast<py::ssize_t>(out.size()));
+    if (!out.empty()) std::memcpy(a.mutable_data(), out.data(), out.size() * sizeof(double));
+    return a;
+  }, py::arg("s"),
+     "The numbers of a text of tokens separated by spaces, tabs and carriage returns, as float64 "
+     "(std::from_chars); ValueError naming the first token that is not a number.");
   m.def("check", [](const SpecTuple& spec) { check(to_spec(spec)); }, py::arg("spec"));
   m.def("det_log", &det_log, py::arg("x"));
   m.def("normals", [](uint64_t seed, int64_t n) {

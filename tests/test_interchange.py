@@ -150,7 +150,7 @@ def test_dump_rejects_non_finite_and_missing() -> None:
 
 def test_numbers_round_trip_exactly_through_the_text() -> None:
     """The writer (std::to_chars, shortest round-trip) and the result reader
-    (np.fromstring per line) give back the very float64s, edge values
+    (std::from_chars) give back the very float64s, edge values
     included; the oracle reads the same text with strtod."""
     rng = np.random.default_rng(7)
     edge = [0.0, -0.0, 5e-324, -5e-324, 2.2250738585072014e-308, 2.225073858507201e-308,
@@ -164,12 +164,16 @@ def test_numbers_round_trip_exactly_through_the_text() -> None:
     res = cg.interchange.load_result(f"certigrad-result 1\nvalue x {text}\ntotal 0\nend\n")
     got = res["values"]["x"]
     assert got.tobytes() == a.tobytes()
+    np.testing.assert_array_equal(
+        cg.interchange._floats(1, "\t+1.5 -2e-3\r 1e999 -1e999 1e-999 inf nan"),
+        [1.5, -2e-3, np.inf, -np.inf, 0.0, np.inf, np.nan])
 
 
 @pytest.mark.parametrize("line, msg", [
-    ("grad w 1 2 x3", "line 2: bad number in '1 2 x3'"),
-    ("grad w 1\v2", "line 2: bad number in"),
-    ("cost c 1.5abc", "line 2: bad number in '1.5abc'"),
+    ("grad w 1 2 x3", "line 2: bad number 'x3'"),
+    ("grad w 1\v2 3", "line 2: bad number '1\v2'"),
+    ("grad w 1 +-2", "line 2: bad number '+-2'"),
+    ("cost c 1.5abc", "line 2: bad number '1.5abc'"),
     ("value", "line 2: unexpected 'value'"),
 ])
 def test_load_result_bad_numbers(line: str, msg: str) -> None:

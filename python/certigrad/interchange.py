@@ -4,9 +4,9 @@ number formatting.
 
 Numbers are written as the shortest decimal that reads back as the same
 float64 (``std::to_chars`` in the extension, one call per array; attributes
-with ``%.17g``); the numbers of a result's ``value`` and
-``grad`` lines are read by one ``np.fromstring`` per line (correctly rounded,
-as ``float``). ``inf``/``nan`` are rejected in graph files."""
+with ``%.17g``); the numbers of a result's lines are read by the
+extension's ``parse_floats`` (``std::from_chars``, correctly rounded, as
+``float``), one call per line. ``inf``/``nan`` are rejected in graph files."""
 
 from __future__ import annotations
 
@@ -265,12 +265,12 @@ _HEAD = re.compile(r"[ \t\r]*([^ \t\r]+)(?:[ \t\r]+([^ \t\r]+))?")
 def _floats(no: int, s: str) -> np.ndarray:
     """The numbers of ``s`` (tokens separated by spaces, tabs and carriage
     returns), float64; a token that is not a number raises FormatError."""
+    from . import _core  # the extension, on first use (as certigrad.runtime)
+
     try:
-        if "\v" in s or "\f" in s:  # tokens then, for the format; numpy splits there
-            return np.array([t for t in _SEP.split(s) if t], dtype=np.float64)
-        return np.fromstring(s, dtype=np.float64, sep=" ")
-    except ValueError:
-        raise FormatError(f"line {no}: bad number in '{s.strip()[:60]}'") from None
+        return _core.parse_floats(s)
+    except ValueError as e:
+        raise FormatError(f"line {no}: bad number '{str(e)[:60]}'") from None
 
 
 def load_result(text: str, graph: Optional[Graph] = None, values: bool = True) -> ParsedResult:
