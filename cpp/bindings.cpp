@@ -5,11 +5,14 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <mutex>
 #include <map>
 #include <optional>
+#include <string_view>
+#include <vector>
 
 #include "errors.hpp"
 #include "graph.hpp"
@@ -397,6 +400,53 @@ PYBIND11_MODULE(_core, m) {
           py::arg("domain_must") = o.dom_must));
     return out;
   });
+  m.def("format_floats", [](py::array_t<double, py::array::c_style | py::array::forcecast> a) {
+    // std::to_chars: the shortest decimal that reads back as the same double
+    // (C++17 [charconv.to.chars]), separated by single spaces
+    const double* x = a.data();
+    const py::ssize_t n = a.size();
+    std::string out(static_cast<size_t>(n) * 25, ' ');  // 24 chars at most per number
+    char* p = out.data();
+    char* end = p + out.size();
+    for (py::ssize_t i = 0; i < n; ++i) {
+      if (i) *p++ = ' ';
+      p = std::to_chars(p, end, x[i]).ptr;
+    }
+    out.resize(static_cast<size_t>(p - out.data()));
+    return py::bytes(out);
+  }, py::arg("a"),
+     "The entries of a float64 array (C order) as text: the shortest round-trip decimal of each "
+     "(std::to_chars), separated by spaces; non-finite entries give inf/nan (callers reject them).");
+  m.def("parse_floats", [](std::string_view s) {
+    // tokens separated by spaces, tabs and carriage returns (docs/format.md),
+    // each read by std::from_chars (correctly rounded, as strtod); a leading
+    // '+' is skipped (the format allows it, from_chars does not)
+    std::vector<double> out;
+    out.reserve(s.size() / 8);
+    const char* p = s.data();
+    const char* end = p + s.size();
+    auto sep = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
+    while (true) {
+      while (p < end && sep(*p)) ++p;
+      if (p == end) break;
+      const char* q = p;
+      while (q < end && !sep(*q)) ++q;
+      const char* b = (*p == '+' && q - p > 1 && p[1] != '-' && p[1] != '+') ? p + 1 : p;
+      double x = 0.0;
+      auto r = std::from_chars(b, q, x);
+      if (r.ec == std::errc::result_out_of_range)  // beyond the float64 range: +-inf or 0, as strtod
+        x = std::strtod(std::string(b, q).c_str(), nullptr);
+      else if (r.ec != std::errc() || r.ptr != q)
+        throw py::value_error(std::string(p, q));
+      out.push_back(x);
+      p = q;
+    }
+    py::array_t<double> a(static_cast<py::ssize_t>(out.size()));
+    if (!out.empty()) std::memcpy(a.mutable_data(), out.data(), out.size() * sizeof(double));
+    return a;
+  }, py::arg("s"),
+     "The numbers of a text of tokens separated by spaces, tabs and carriage returns, as float64 "
+     "(std::from_chars); ValueError naming the first token that is not a number.");
   m.def("check", [](const SpecTuple& spec) { check(to_spec(spec)); }, py::arg("spec"));
   m.def("det_log", &det_log, py::arg("x"));
   m.def("normals", [](uint64_t seed, int64_t n) {

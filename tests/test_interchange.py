@@ -70,9 +70,18 @@ def test_round_trip_is_exact() -> None:
 def test_generated_graphs_round_trip(gg: GenGraph) -> None:
     text = gg.to_text()
     g, feeds, draws = cg.interchange.load(text)
-    assert cg.interchange.dump(g, feeds, draws) == text.replace("  ", " ")
+    out = cg.interchange.dump(g, feeds, draws)
+    # the same graph lines; the numbers in the shortest round-trip form
+    # rather than the harness's %.17g, read back as the very float64s
+    graph_lines = cg.interchange.dump_graph(g).splitlines()[:-1]
+    assert out.splitlines()[:len(graph_lines)] == text.replace("  ", " ").splitlines()[:len(graph_lines)]
+    g2, feeds2, draws2 = cg.interchange.load(out)
+    assert g2.spec() == g.spec()
     for k, v in gg.values.items():
         np.testing.assert_array_equal(feeds[k], v)
+        assert feeds2[k].tobytes() == np.asarray(v, dtype=np.float64).tobytes()
+    for k in draws:
+        assert draws2[k].tobytes() == draws[k].tobytes()
 
 
 def test_result_round_trip() -> None:
@@ -137,3 +146,36 @@ def test_dump_rejects_non_finite_and_missing() -> None:
         cg.interchange.dump(g, {"x": np.array([1.0, np.nan])})
     with pytest.raises(cg.FeedError, match="^node 'x': missing value"):
         cg.interchange.dump(g, {})
+
+
+def test_numbers_round_trip_exactly_through_the_text() -> None:
+    """The writer (std::to_chars, shortest round-trip) and the result reader
+    (std::from_chars) give back the very float64s, edge values
+    included; the oracle reads the same text with strtod."""
+    rng = np.random.default_rng(7)
+    edge = [0.0, -0.0, 5e-324, -5e-324, 2.2250738585072014e-308, 2.225073858507201e-308,
+            1.7976931348623157e308, -1.7976931348623157e308, 1e16, 1e-5, 0.1, 1 / 3,
+            123456789012345678.0, 9007199254740993.0, 1.0, -2.5]
+    a = np.concatenate([edge, rng.standard_normal(5000) * 10.0 ** rng.integers(-300, 300, 5000),
+                        rng.standard_normal(5000).astype(np.float32)])
+    text = cg.interchange._numbers("value", "x", a)
+    assert [float(t) for t in text.split(" ")] == a.tolist()
+    assert np.signbit(float(text.split(" ")[1]))
+    res = cg.interchange.load_result(f"certigrad-result 1\nvalue x {text}\ntotal 0\nend\n")
+    got = res["values"]["x"]
+    assert got.tobytes() == a.tobytes()
+    np.testing.assert_array_equal(
+        cg.interchange._floats(1, "\t+1.5 -2e-3\r 1e999 -1e999 1e-999 inf nan"),
+        [1.5, -2e-3, np.inf, -np.inf, 0.0, np.inf, np.nan])
+
+
+@pytest.mark.parametrize("line, msg", [
+    ("grad w 1 2 x3", "line 2: bad number 'x3'"),
+    ("grad w 1\v2 3", "line 2: bad number '1\v2'"),
+    ("grad w 1 +-2", "line 2: bad number '+-2'"),
+    ("cost c 1.5abc", "line 2: bad number '1.5abc'"),
+    ("value", "line 2: unexpected 'value'"),
+])
+def test_load_result_bad_numbers(line: str, msg: str) -> None:
+    with pytest.raises(cg.FormatError, match="^" + re.escape(msg)):
+        cg.interchange.load_result(f"certigrad-result 1\n{line}\ntotal 1\nend\n")

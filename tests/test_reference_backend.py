@@ -196,3 +196,18 @@ def test_certigrad_ref_command_prints_the_table() -> None:
     assert json.loads(out) == json.loads((REPO / "ops" / "ops.json").read_text())
     bad = subprocess.run([str(cmd), "--bogus"], capture_output=True, text=True)
     assert bad.returncode == 1 and bad.stderr.startswith("error: line 0: usage:")
+
+
+def test_no_values_prints_the_same_result_without_value_lines() -> None:
+    g = readme_graph()
+    draws = {"eps": np.array([[0.5, -1.25], [2.0, 0.125]])}
+    text = cg.interchange.dump(g, FEEDS, draws)
+    full = oracle.run_text(text)
+    short = oracle.run_text(text, ("--no-values",))
+    assert short.splitlines() == [ln for ln in full.splitlines() if not ln.startswith("value ")]
+    assert oracle.run_text(text, ("--naive", "--no-values")) == short
+    a = cg.interchange.load_result(full, g)
+    b = cg.Runtime(g, backend="reference").run(FEEDS, draws=draws)
+    assert b.values is None and b.total == a["total"] and b.costs == a["costs"]
+    for p in g.params:
+        np.testing.assert_array_equal(b.grads[p], a["grads"][p])

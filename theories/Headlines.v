@@ -32,6 +32,7 @@ From Certigrad Require analysis.Preamble.
 From Certigrad Require core.Scalar core.Tensor core.Ops core.Graph core.WellFormed core.Backprop.
 From Certigrad Require core.OpsSpec core.ListSums core.BackpropNaive core.WellFormedSound.
 From Certigrad Require core.BackpropCorrect core.AxiomFacts core.OpsCorrect.
+From Certigrad Require core.ForwardOnce core.GemmLoops stochastic.GradIntegrable.
 From Certigrad Require analysis.Leibniz analysis.DeriveBridge analysis.Gaussian.
 From Certigrad Require analysis.ExpectationSwap analysis.GaussianValue analysis.GaussianIntegral.
 From Certigrad Require analysis.SwapCorollaries analysis.GaussianND analysis.GaussianNDScore.
@@ -116,6 +117,29 @@ Definition mvn_empirical_kl_correct_statement : Prop :=
 
 Theorem mvn_empirical_kl_correct : mvn_empirical_kl_correct_statement.
 Proof. exact @Certigrad.core.OpsCorrect.mvn_empirical_kl_correct. Qed.
+
+(** the oracle's forward-once shortcut: on a successful forward_checked,
+    backprop_from of the values it returned is backprop, over any scalar
+    record *)
+Definition backprop_from_checked_statement : Prop :=
+  forall (T : Type) (K : scalar_ops T) (g : graph T) (inputs draws vals : env T),
+  forward_checked K g inputs draws = inl vals ->
+  ForwardOnce.backprop_from K g vals = backprop K g inputs draws.
+
+Theorem backprop_from_checked : backprop_from_checked_statement.
+Proof. exact @Certigrad.core.ForwardOnce.backprop_from_checked. Qed.
+
+(** gemm on well-shaped arguments (length A = m*k, length B = k*n) is its
+    loop form gemm_loops, which the oracle's array gemm transcribes: entry
+    (i, j) the left fold over l = 0 .. k-1 of acc + A[i*k+l] * B[l*n+j] from
+    zero, over any scalar record *)
+Definition gemm_loops_eq_statement : Prop :=
+  forall (T : Type) (K : scalar_ops T) (m k n : nat) (A B : list T),
+  length A = (m * k)%nat -> length B = (k * n)%nat ->
+  gemm K m k n A B = GemmLoops.gemm_loops K m k n A B.
+
+Theorem gemm_loops_eq : gemm_loops_eq_statement.
+Proof. exact @Certigrad.core.GemmLoops.gemm_loops_eq. Qed.
 
 End core_statements.
 
@@ -703,7 +727,8 @@ Proof. exact @Certigrad.stochastic.GrowthCheck.growth_check_sound_pre. Qed.
 
 End stochastic_statements.
 
-(** ** stochastic/ShardMean.v: data-parallel backprop ([isum K f]: the sum
+(** ** stochastic/GradIntegrable.v and ShardMean.v: the sampled gradient is
+       integrable; data-parallel backprop ([isum K f]: the sum
        of [f k] for [k < K]; [dist_indep Ds]: the independent joint of the
        distributions [Ds], a final point is the list of their final points) *)
 
@@ -742,6 +767,25 @@ Definition shard_mean_unbiased_statement : Prop :=
 
 Theorem shard_mean_unbiased : shard_mean_unbiased_statement.
 Proof. exact @Certigrad.stochastic.ShardMean.shard_mean_unbiased. Qed.
+
+(** under backprop_unbiased's preconditions the sampled gradient entry
+    (entry j of p of backprop, with the draws of the run) is dintegrable under
+    the graph's distribution (RunFacts.v); no other hypothesis *)
+Definition sampled_grad_dintegrable_statement : Prop :=
+  forall (g : graph R) (inputs : env R) (p : string) (j : nat) (a b : R),
+  check_graph g = CheckOk ->
+  inputs_fit g inputs ->
+  In p (g_params g) ->
+  (j < shape_size (find_shape (shape_env g) p))%nat ->
+  a < nth j (find_val inputs p) 0 < b ->
+  reachable_domains g inputs p j a b ->
+  is_gintegrable g inputs p j a b ->
+  can_differentiate_under_integrals g inputs p j a b ->
+  RunFacts.dintegrable (fun vd => nth j (find_val (backprop R_ops g inputs (snd vd)) p) 0)
+    (graph_dist g inputs).
+
+Theorem sampled_grad_dintegrable : sampled_grad_dintegrable_statement.
+Proof. exact @Certigrad.stochastic.GradIntegrable.sampled_grad_dintegrable. Qed.
 
 End shard_statements.
 

@@ -1,6 +1,8 @@
 (* certigrad-ref: the reference oracle.
    certigrad-ref          reads a graph (docs/format.md) on stdin, prints the result
    certigrad-ref --naive  the same, with gradients from the naive specification
+   certigrad-ref --no-values  the same, without the node values (the value lines);
+                          may follow --naive
    certigrad-ref [--naive] --estimator all|downstream [--baseline Z=B]... < graph
                           the same, with the score terms of theories/core/BackpropEst.v
                           (downstream: each random node's score times the costs
@@ -30,9 +32,11 @@ let read_all ic =
   Buffer.contents b
 
 let () =
-  (* A larger minor heap and less eager major collection: the oracle
-     allocates list cells by the million (GC settings change no result). *)
-  Gc.set { (Gc.get ()) with Gc.minor_heap_size = 4 lsl 20; Gc.space_overhead = 200 };
+  (* A large minor heap (32M words, 256 MB, touched only as used) and less
+     eager major collection: the oracle allocates list cells by the million,
+     most short-lived (GC settings change no result; on a full-size AEVB
+     graph 32M words take 1.5 s of the 8.5 s CPU of 4M). *)
+  Gc.set { (Gc.get ()) with Gc.minor_heap_size = 32 lsl 20; Gc.space_overhead = 200 };
   let code =
     try
       match Array.to_list Sys.argv |> List.tl with
@@ -53,17 +57,18 @@ let () =
           (match Certigrad_oracle.Oracle.certify_text boxes (read_all stdin) with
            | Ok out -> print_string out; 0
            | Error line -> prerr_endline line; 1)
-      | ([] | [ "--naive" ]) as a ->
-          (match Certigrad_oracle.Oracle.run ~naive:(a <> []) (read_all stdin) with
+      | ([] | ("--naive" | "--no-values" | "--estimator") :: _) as a ->
+          (* [--naive] [--no-values] in either order, then the estimator's arguments *)
+          let rec flags naive values = function
+            | "--naive" :: r -> flags true values r
+            | "--no-values" :: r -> flags naive false r
+            | r -> (naive, values, r)
+          in
+          let naive, values, estimator_args = flags false true a in
+          (match Certigrad_oracle.Oracle.run ~naive ~values ~estimator_args (read_all stdin) with
            | Ok out -> print_string out; 0
            | Error line -> prerr_endline line; 1)
-      | ("--estimator" :: _ | "--naive" :: "--estimator" :: _) as a ->
-          let naive = List.hd a = "--naive" in
-          let a = if naive then List.tl a else a in
-          (match Certigrad_oracle.Oracle.run ~naive ~estimator_args:a (read_all stdin) with
-           | Ok out -> print_string out; 0
-           | Error line -> prerr_endline line; 1)
-      | _ -> prerr_endline "error: line 0: usage: certigrad-ref [--ops | --ops-cpp | --ops-py | [--naive] --estimator all|downstream [--baseline Z=B]... | --aevb N_IN HIDDEN LATENT BATCH [naive] | --transform STEP... | --certify [NAME=LO:HI]...] < graph"; 1
+      | _ -> prerr_endline "error: line 0: usage: certigrad-ref [--ops | --ops-cpp | --ops-py | [--naive] [--no-values] [--estimator all|downstream [--baseline Z=B]...] | --aevb N_IN HIDDEN LATENT BATCH [naive] | --transform STEP... | --certify [NAME=LO:HI]...] < graph"; 1
     with e ->
       prerr_endline ("error: line 0: internal error: " ^ Printexc.to_string e); 1
   in

@@ -215,7 +215,12 @@ type result = {
 
 exception Node_error of string * string
 
-let fmt x = Printf.sprintf "%.17g" x
+(* [%.17g] (round-trips every float), by the C printf directly: the same
+   text as [Printf.sprintf "%.17g"], without its format interpreter (the
+   oracle prints millions of numbers). *)
+external format_float : string -> float -> string = "caml_format_float"
+
+let fmt x = format_float "%.17g" x
 
 let find env k = match C.lookup env k with Some v -> v | None -> []
 
@@ -343,8 +348,10 @@ let evaluate ?(naive = false) ?(estimator = C.AllCosts) (p : parsed) : result =
     grads;
   }
 
-let print_result (r : result) : string =
-  let b = Buffer.create 4096 in
+(* The result text; [values] false leaves out the [value] lines (the node
+   values), which the caller did not ask for. *)
+let print_result ?(values = true) (r : result) : string =
+  let b = Buffer.create (1 lsl 20) in
   let line kw name xs =
     Buffer.add_string b kw;
     if name <> "" then (Buffer.add_char b ' '; Buffer.add_string b name);
@@ -352,7 +359,7 @@ let print_result (r : result) : string =
     Buffer.add_char b '\n'
   in
   Buffer.add_string b "certigrad-result 1\n";
-  List.iter (fun (x, v) -> line "value" x v) r.node_values;
+  if values then List.iter (fun (x, v) -> line "value" x v) r.node_values;
   List.iter (fun (c, v) -> line "cost " c [ v ]) r.cost_values;
   line "total" "" [ r.total ];
   List.iter (fun (x, v) -> line "grad " x v) r.grads;
@@ -360,11 +367,14 @@ let print_result (r : result) : string =
   Buffer.contents b
 
 (* The whole oracle on one input text: the result text, or the error line
-   (without its trailing newline).  Never raises. *)
-let run ?(naive = false) ?(estimator_args = []) (text : string) : (string, string) Stdlib.result =
+   (without its trailing newline); [values] false: without the node values
+   ([certigrad-ref --no-values]); [estimator_args]: [--estimator ...] and its
+   baselines.  Never raises. *)
+let run ?(naive = false) ?(values = true) ?(estimator_args = []) (text : string)
+    : (string, string) Stdlib.result =
   try
     let estimator = estimator_of_args estimator_args in
-    Ok (print_result (evaluate ~naive ~estimator (parse text)))
+    Ok (print_result ~values (evaluate ~naive ~estimator (parse text)))
   with
   | Line_error (n, m) -> Error (Printf.sprintf "error: line %d: %s" n m)
   | Node_error (x, m) -> Error (Printf.sprintf "error: node '%s': %s" x m)

@@ -3,7 +3,7 @@
 
 See docs/python-api.md. ``Runtime``, ``Adam`` and ``Result`` load the C++
 extension on first use; the graph DSL, operators and interchange format are
-pure Python."""
+pure Python (but for writing numbers, which loads the extension)."""
 
 from __future__ import annotations
 

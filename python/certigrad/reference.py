@@ -61,9 +61,11 @@ class ReferenceBackend:
     def run_oracle(self, feeds: Mapping[str, Any], draws: Mapping[str, Any],
                    values: bool = False) -> dict[str, Any]:
         """The oracle on explicit feeds and draws: the parsed result
-        (``values`` only when asked), arrays in the graph's shapes."""
+        (``values`` only when asked: else the oracle runs with
+        ``--no-values`` and prints none), arrays in the graph's shapes."""
         text = interchange.dump(self.graph, feeds, draws)
-        out = oracle.run_text(text, self._args, binary=self.binary)
+        out = oracle.run_text(text, ([] if values else ["--no-values"]) + self._args,
+                              binary=self.binary)
         return interchange.load_result(out, self.graph, values=values)
 
     def run(self, feeds: Mapping[str, Any], seed: Optional[int] = None,

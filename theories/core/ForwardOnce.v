@@ -33,9 +33,15 @@ Lemma forward_checked_inl g inputs draws v :
   forward_checked K g inputs draws = inl v -> v = forward K g inputs draws.
 Proof. apply forward_checked_nodes_inl. Qed.
 
-Theorem backprop_from_checked g inputs draws vals :
-  forward_checked K g inputs draws = inl vals ->
-  backprop_from g vals = backprop K g inputs draws.
-Proof. intros H. rewrite (forward_checked_inl _ _ _ _ H). reflexivity. Qed.
-
 End ForwardOnce.
+
+(** The oracle's forward-once shortcut, for any scalar record: on a successful
+    [forward_checked], [backprop_from] of its values is [backprop]
+    (restated in theories/Headlines.v). *)
+Definition backprop_from_checked_statement : Prop :=
+  forall (T : Type) (K : scalar_ops T) (g : graph T) (inputs draws vals : env T),
+  forward_checked K g inputs draws = inl vals ->
+  backprop_from K g vals = backprop K g inputs draws.
+
+Theorem backprop_from_checked : backprop_from_checked_statement.
+Proof. intros T K g inputs draws vals H. rewrite (forward_checked_inl K _ _ _ _ H). reflexivity. Qed.

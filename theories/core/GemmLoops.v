@@ -56,11 +56,18 @@ Proof.
   rewrite (map2_as_seq _ a b k z Ha Hb). apply fold_left_map_fuse.
 Qed.
 
-Theorem gemm_loops_eq m k n (A B : list T) :
-  length A = (m * k)%nat -> length B = (k * n)%nat -> gemm K m k n A B = gemm_loops m k n A B.
+End GemmLoops.
+
+(** [Tensor.gemm] is its loop form [gemm_loops] on well-shaped arguments, for
+    any scalar record (restated in theories/Headlines.v). *)
+Definition gemm_loops_eq_statement : Prop :=
+  forall (T : Type) (K : scalar_ops T) (m k n : nat) (A B : list T),
+  length A = (m * k)%nat -> length B = (k * n)%nat -> gemm K m k n A B = gemm_loops K m k n A B.
+
+Theorem gemm_loops_eq : gemm_loops_eq_statement.
 Proof.
-  intros HA HB. unfold gemm, gemm_loops, tensor. cbv zeta. f_equal.
-  destruct (transpose_spec n (rows k n B) z (rows_uniform k n B HB)) as [Hc Hcn].
+  intros T K m k n A B HA HB. unfold gemm, gemm_loops, tensor. cbv zeta. f_equal.
+  destruct (transpose_spec n (rows k n B) (s_zero K) (rows_uniform k n B HB)) as [Hc Hcn].
   unfold tensor in Hc, Hcn.
   apply (nth_ext _ _ [] []).
   - rewrite !map_length, rows_length, seq_length. reflexivity.
@@ -68,7 +75,7 @@ Proof.
     rewrite (nth_map_in _ _ _ _ _ []) by (rewrite rows_length; exact Hi).
     rewrite (nth_map_in _ _ _ _ _ 0%nat) by (rewrite seq_length; exact Hi).
     rewrite seq_nth by exact Hi. cbv beta. simpl (0 + i)%nat.
-    apply (nth_ext _ _ z z).
+    apply (nth_ext _ _ (s_zero K) (s_zero K)).
     + rewrite !map_length, seq_length. exact Hc.
     + intros j Hj. rewrite map_length in Hj.
       rewrite (nth_map_in _ _ _ _ _ []) by exact Hj.
@@ -76,7 +83,7 @@ Proof.
       rewrite (nth_map_in _ _ _ _ _ 0%nat) by (rewrite seq_length; exact Hjn).
       rewrite seq_nth by exact Hjn. simpl (0 + j)%nat.
       rewrite (Hcn j Hjn).
-      rewrite (dot_as_loop _ _ k).
+      rewrite (dot_as_loop K _ _ k).
       * unfold gemm_entry. apply fold_left_seq_ext. intros acc l Hl.
         rewrite nth_nth_rows by lia.
         rewrite (nth_map_in _ _ _ _ _ []) by (rewrite rows_length; lia).
@@ -85,4 +92,3 @@ Proof.
       * rewrite map_length, rows_length. reflexivity.
 Qed.
 
-End GemmLoops.

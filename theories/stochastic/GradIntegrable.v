@@ -124,7 +124,8 @@ Qed.
 (** Under the preconditions of [backprop_unbiased], entry [j] of [p] of
     [backprop], with the draws of the run, is integrable under the graph's
     distribution. *)
-Theorem sampled_grad_dintegrable (g : graph R) (inputs : env R) (p : string) (j : nat) (a b : R) :
+Definition sampled_grad_dintegrable_statement : Prop :=
+  forall (g : graph R) (inputs : env R) (p : string) (j : nat) (a b : R),
   check_graph g = CheckOk ->
   inputs_fit g inputs ->
   In p (g_params g) ->
@@ -135,8 +136,10 @@ Theorem sampled_grad_dintegrable (g : graph R) (inputs : env R) (p : string) (j 
   can_differentiate_under_integrals g inputs p j a b ->
   dintegrable (fun vd => nth j (find_val (backprop R_ops g inputs (snd vd)) p) 0)
     (graph_dist g inputs).
+
+Theorem sampled_grad_dintegrable : sampled_grad_dintegrable_statement.
 Proof.
-  intros Hchk Hfit Hp Hj Hab Hdom Hint Hdomin.
+  intros g inputs p j a b Hchk Hfit Hp Hj Hab Hdom Hint Hdomin.
   pose proof (check_graph_sound g Hchk) as Hwf.
   pose proof (wf_graph_nodup g Hwf) as Hndg.
   rewrite shape_env_names in Hndg. apply NoDup_app_r in Hndg.
