@@ -490,3 +490,47 @@ Proof.
   rewrite Lint_scal_r by (apply gauss_score_integrable; exact Hs).
   rewrite gauss_score_mean_zero by exact Hs. ring.
 Qed.
+
+(** * The baseline is not reachable from its node
+
+    A checked baseline [b] of [z] is a graph input and [z] a node
+    ([check_baselines]); the names reachable from [z] are [z] and node
+    names ([reach_from_sub]); inputs and nodes have distinct names
+    ([wf_graph]).  So the hypothesis on the baseline of [gap_expect_indep]
+    and [multiplier_gap_off_reach] holds for every checked estimator. *)
+
+Lemma check_baselines_lookup (g : graph R) (bs : list (string * string)) (z b : string) :
+  check_baselines g bs = CheckOk -> lookup bs z = Some b ->
+  In z (map node_name (g_nodes g)) /\ In b (input_names g).
+Proof.
+  induction bs as [|[z' b'] bs IH]; simpl; [discriminate|].
+  destruct (existsb (fun n => is_rand n && String.eqb (node_name n) z') (g_nodes g)) eqn:Ez;
+    simpl; [|discriminate].
+  destruct (existsb (fun r => String.eqb (ref_name r) b') (g_inputs g)) eqn:Eb;
+    simpl; [|discriminate].
+  destruct (find_shape (shape_env g) b'); [|discriminate].
+  intros Hc. destruct (String.eqb_spec z z') as [->|Hne]; [|now apply IH].
+  intros [= <-]. split.
+  - apply existsb_exists in Ez as [n [Hn Hz]]. apply andb_true_iff in Hz as [_ Hz].
+    apply String.eqb_eq in Hz. subst z'. now apply in_map.
+  - apply existsb_exists in Eb as [r [Hr Hb]]. apply String.eqb_eq in Hb. subst b'.
+    unfold input_names. now apply in_map.
+Qed.
+
+Theorem baseline_off_reach (g : graph R) (bs : list (string * string)) (z b : string) :
+  check_graph g = CheckOk -> check_baselines g bs = CheckOk -> lookup bs z = Some b ->
+  mem b (reach g z) = false.
+Proof.
+  intros Hchk Hbs Hl.
+  pose proof (wf_graph_nodup g (check_graph_sound g Hchk)) as Hnd.
+  rewrite shape_env_names in Hnd.
+  destruct (check_baselines_lookup g bs z b Hbs Hl) as [Hz Hb].
+  assert (Hbn : ~ In b (map node_name (g_nodes g))).
+  { intros Hin. apply in_split in Hb as (l1 & l2 & Hb). rewrite Hb, <- app_assoc in Hnd.
+    simpl in Hnd. apply NoDup_remove_2 in Hnd. apply Hnd.
+    apply in_or_app. right. apply in_or_app. now right. }
+  destruct (mem b (reach g z)) eqn:E; [|reflexivity]. exfalso.
+  apply reach_from_sub in E as [E|E]; [|exact (Hbn E)].
+  unfold mem in E; simpl in E. rewrite orb_false_r in E. apply String.eqb_eq in E. subst b.
+  exact (Hbn Hz).
+Qed.
