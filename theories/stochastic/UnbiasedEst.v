@@ -59,6 +59,7 @@ From Coq Require Import Reals String List Arith Bool Lia Lra.
 From Certigrad Require Import Scalar Tensor Ops Graph WellFormed WellFormedSound Backprop.
 From Certigrad Require Import ForwardOnce BackpropEst Stochastic StochasticPre Unbiased.
 From Certigrad Require Import GaussianBridge DistRel DistLinear GraphFacts RunFacts.
+From Certigrad Require Import TensorFacts OpsSpec OpsJvp ListSums.
 Import ListNotations.
 Local Open Scope list_scope.
 Local Open Scope R_scope.
@@ -534,3 +535,121 @@ Proof.
   unfold mem in E; simpl in E. rewrite orb_false_r in E. apply String.eqb_eq in E. subst b.
   exact (Hbn Hz).
 Qed.
+
+(** * The unrolled estimator with per-node multipliers
+
+    [suffix_identity_est]: Unbiased.v's [suffix_identity] with the
+    multiplier [mult z] at the random node [z] in place of one cost [c]:
+    the pathwise derivative of the total cost plus the sum over the random
+    nodes of [mult z] times [z]'s score ([score_sum_w]) is the naive
+    adjoint with per-node multipliers ([naive_adj_est], BackpropEst.v)
+    against the tangents.  With [est_grads_eq_naive] this is the step (1)
+    of the header at each draw. *)
+
+Fixpoint score_sum_w (se : senv) (d : env R) (mult : string -> R) (ns : list (node R))
+    (valsC : R -> env R) (t0 : R) : R :=
+  match ns with
+  | [] => 0
+  | n :: ns' =>
+      mult (node_name n) * node_score d valsC n t0 +
+      score_sum_w se d mult ns' (fun t => (node_name n, eval_node R_ops se d (valsC t) n) :: valsC t) t0
+  end.
+
+Section PointwiseEst.
+Variable g : graph R.
+Variable d : env R.
+Variable vals : env R.
+Variable mult : string -> R.
+Variable t0 : R.
+
+Local Notation se_g := (shape_env g).
+Local Notation sz r := (shape_size (find_shape (shape_env g) r)).
+Local Notation szf := (fun r => shape_size (find_shape (shape_env g) r)).
+
+Hypothesis Hcosts :
+  Forall (fun c => In c (map fst se_g) /\ find_shape se_g c = []) (g_costs g).
+Hypothesis Hvals : forall r, In r (map fst se_g) -> length (find_val vals r) = sz r.
+Hypothesis Hops : forall o : dop R, dop_correct o.
+
+Local Notation adjw := (naive_adj_est R_ops g vals mult).
+
+Lemma naive_adj_est_length (ns : list (node R)) :
+  Forall (good_node g) ns -> forall r, length (adjw ns r) = sz r.
+Proof.
+  induction ns as [|n ns IH]; intros Hns r; simpl.
+  - rewrite seed_contribs, contribs_to_length.
+    + apply repeat_length.
+    + intros x Hx Hxr. apply in_map_iff in Hx. destruct Hx as [c [<- Hc]]. simpl in *.
+      subst c. rewrite Forall_forall in Hcosts. destruct (Hcosts r Hc) as [_ Hr].
+      unfold zeros. rewrite repeat_length, Hr. reflexivity.
+  - inversion Hns as [|? ? Hgood Hns']; subst.
+    pose proof Hgood as (Hname & Hshape & Hps & Hout).
+    pose proof (rand_scores_sized g vals (mult (node_name n)) Hvals) as Hrs.
+    destruct n as [r0 o ps|r0 o ps];
+      unfold node_name, node_shape, node_op, node_parents in Hname, Hshape, Hps, Hout, Hrs;
+      simpl in *; rewrite contribs_to_length; auto; intros x Hx Hxr; rewrite IH by assumption;
+      rewrite <- Hxr; eapply (in_combine_sized (find_shape (shape_env g)) ps _ x); try exact Hx.
+    + apply (dop_pullbacks_length o (ref_shape r0) (ref_shape r0)); [exact Hout| | |].
+      * apply sized_map. intros p Hp. apply Hvals, Hps, Hp.
+      * rewrite Hvals, Hshape by exact Hname. reflexivity.
+      * rewrite IH by assumption. exact (f_equal shape_size Hshape).
+    + exact (Hrs r0 o ps Hgood).
+Qed.
+
+Lemma det_node_step_est (se : senv) (r0 : reference) (o : dop R) (ps : list string)
+    (ns : list (node R)) (E : R -> env R) (dE : string -> list R) :
+  wf_nodes se (NDet r0 o ps :: ns) -> NoDup (map fst se) ->
+  good_node g (NDet r0 o ps) ->
+  op_domain_holds R_ops (ODet o) (map (find_val vals) ps) ->
+  (forall r, length (adjw ns r) = sz r) ->
+  curve_tangents szf (map fst se) E dE t0 ->
+  forward_nodes R_ops se_g d (NDet r0 o ps :: ns) (E t0) = vals ->
+  exists dE' : string -> list R,
+  curve_tangents szf (map fst ((ref_name r0, ref_shape r0) :: se)) (det_curve se_g r0 o ps E) dE' t0 /\
+  rsum (map (fun r => dot R_ops (adjw ns r) (dE' r)) (map fst ((ref_name r0, ref_shape r0) :: se))) =
+  rsum (map (fun r => dot R_ops (adjw (NDet r0 o ps :: ns) r) (dE r)) (map fst se)).
+Proof.
+  intros Hwf Hnd Hgood Hdom Hadjlen (Hlen & Hdlen & Hder) Hfw.
+  pose proof (name_not_later se _ ns Hwf) as Hname_later.
+  pose proof (wf_nodes_fresh se _ Hwf) as Hfresh. apply Forall_inv in Hfresh.
+  assert (Hps : forall p, In p ps -> In p (map fst se)).
+  { apply Forall_forall. inversion Hwf. assumption. }
+  destruct Hgood as (_ & Hshape & _ & Hout).
+  cbv [node_name node_shape node_ref node_parents node_op] in Hfresh, Hshape, Hout, Hname_later.
+  set (ss := parent_shapes se_g ps) in *.
+  set (xs := fun t => map (find_val (E t)) ps).
+  set (dxs := map dE ps).
+  assert (Hvals_ps : map (find_val vals) ps = xs t0).
+  { unfold xs. apply map_ext_in. intros p Hp. rewrite <- Hfw.
+    apply find_val_forward_nodes_notin. apply (parents_not_later se _ ns p Hwf), Hps, Hp. }
+  assert (Hsized : forall t, sized (xs t) ss).
+  { intros t. apply sized_map. intros p Hp. apply Hlen, Hps, Hp. }
+  assert (Hdsized : sized dxs ss).
+  { apply sized_map. intros p Hp. apply Hdlen, Hps, Hp. }
+  assert (Hxder : forall i k, is_derive (fun t => nth k (nth i (xs t) []) 0) t0
+                                       (nth k (nth i dxs []) 0)).
+  { apply parents_derive. intros p Hp. apply Hder, Hps, Hp. }
+  assert (Hdom0 : op_domain_holds R_ops (ODet o) (xs t0)) by (rewrite <- Hvals_ps; exact Hdom).
+  destruct (Hops o ss (ref_shape r0) (ref_shape r0) Hout xs dxs t0 Hsized Hdsized Hxder Hdom0)
+    as (dv & Hdvlen & Hdvder & Hdual).
+  exists (fun r => if String.eqb r (ref_name r0) then dv else dE r). split.
+  - apply curve_tangents_cons; [exact Hfresh|split; [|split]; assumption| |rewrite Hshape; exact Hdvlen|exact Hdvder].
+    intros t. rewrite Hshape. apply (dop_forward_length o (ref_shape r0)); [exact Hout|apply Hsized].
+  - rewrite (sum_dots_cons (map fst se)) by exact Hfresh.
+    rewrite Hdual by (rewrite Hadjlen; exact (f_equal shape_size Hshape)).
+    assert (Hv0 : find_val vals (ref_name r0) = dop_forward R_ops o ss (xs t0)).
+    { rewrite <- Hfw. simpl. rewrite find_val_forward_nodes_notin by exact Hname_later.
+      apply find_val_cons_eq. }
+    simpl. rewrite Hvals_ps, Hv0. fold ss.
+    change (node_name (NDet r0 o ps)) with (ref_name r0).
+    set (pbs := dop_pullbacks R_ops o ss (xs t0) (dop_forward R_ops o ss (xs t0)) (adjw ns (ref_name r0))).
+    assert (Hpbs : Forall2 (fun pb s => length pb = shape_size s) pbs (map (find_shape se_g) ps)).
+    { apply (dop_pullbacks_length o (ref_shape r0) (ref_shape r0)); [exact Hout|apply Hsized| |].
+      - rewrite (dop_forward_length o (ref_shape r0) (ref_shape r0)); [reflexivity|exact Hout|apply Hsized].
+      - rewrite Hadjlen. exact (f_equal shape_size Hshape). }
+    rewrite (sum_contribs_combine (map fst se) ps pbs (find_shape se_g) (adjw ns) dE Hnd Hps Hpbs)
+      by apply Hadjlen.
+    unfold dxs. ring.
+Qed.
+
+End PointwiseEst.
