@@ -652,4 +652,113 @@ Proof.
     unfold dxs. ring.
 Qed.
 
+Lemma score_sum_w_rand (se : senv) (r : reference) (o : rop) (ps : list string)
+    (ns : list (node R)) (valsC : R -> env R) :
+  score_sum_w se d mult (NRand r o ps :: ns) valsC t0 =
+  mult (ref_name r) * node_score d valsC (NRand r o ps) t0 +
+  score_sum_w se d mult ns (fun t => (ref_name r, find_val d (ref_name r)) :: valsC t) t0.
+Proof. reflexivity. Qed.
+
+(** [suffix_identity] with per-node multipliers. *)
+Lemma suffix_identity_est (ns : list (node R)) :
+  forall (se : senv) (E : R -> env R) (dE : string -> list R),
+  wf_nodes se ns ->
+  NoDup (map fst se) ->
+  Forall (fun n => good_node g n /\
+            op_domain_holds R_ops (node_op n) (map (find_val vals) (node_parents n))) ns ->
+  (forall c, In c (g_costs g) -> In c (map fst se) \/ In c (map node_name ns)) ->
+  curve_tangents (fun r => sz r) (map fst se) E dE t0 ->
+  forward_nodes R_ops se_g d ns (E t0) = vals ->
+  Derive (fun t => total_cost R_ops g (forward_nodes R_ops se_g d ns (E t))) t0
+    + score_sum_w se_g d mult ns E t0 =
+  rsum (map (fun r => dot R_ops (adjw ns r) (dE r)) (map fst se)).
+Proof.
+  induction ns as [|n ns IH]; intros se E dE Hwf Hnd Hns Hc HE Hfw;
+    pose proof HE as (Hlen & Hdlen & Hder).
+  - simpl. rewrite Rplus_0_r.
+    rewrite (is_derive_unique _ _ (rsum (map (fun c => nth 0 (dE c) 0) (g_costs g)))).
+    2:{ apply total_cost_derive. intros c' Hcin. apply Hder.
+        destruct (Hc c' Hcin) as [H|[]]. exact H. }
+    symmetry. apply (seed_dots g (map fst se) dE Hcosts Hnd).
+    intros c' Hcin. destruct (Hc c' Hcin) as [H|[]]. exact H.
+  - revert Hfw. inversion Hwf as [|? ? ? Hfresh _ Hps _ Hwf']; subst.
+    inversion Hns as [|? ? [Hgood Hdom] Hns']; subst. intros Hfw.
+    pose proof Hgood as (Hname & Hshape & Hpsg & Hout).
+    pose proof (name_not_later se n ns Hwf) as Hname_later.
+    rewrite Forall_forall in Hps.
+    assert (Hvals_ps : map (find_val vals) (node_parents n) = map (find_val (E t0)) (node_parents n)).
+    { apply map_ext_in. intros p Hp. rewrite <- Hfw. simpl.
+      rewrite find_val_forward_nodes_notin.
+      - apply find_val_cons_neq. intros Heq. apply Hfresh. rewrite <- Heq. apply Hps, Hp.
+      - intros Hin. apply (parents_not_later se n ns p Hwf (Hps p Hp)). now right. }
+    assert (Hv0 : find_val vals (node_name n) = eval_node R_ops se_g d (E t0) n).
+    { rewrite <- Hfw. simpl. rewrite find_val_forward_nodes_notin by exact Hname_later.
+      apply find_val_cons_eq. }
+    assert (Hc' : forall c, In c (g_costs g) ->
+              In c (map fst ((node_name n, node_shape n) :: se)) \/ In c (map node_name ns)).
+    { intros c' Hcin. destruct (Hc c' Hcin) as [H|[H|H]]; simpl; auto. }
+    assert (Hadjlen : forall r, length (adjw ns r) = sz r).
+    { apply naive_adj_est_length. eapply Forall_impl; [|exact Hns']. intros m [Hm _]. exact Hm. }
+    assert (Hcontribs : forall pbs,
+      Forall2 (fun pb s => length pb = shape_size s) pbs (map (find_shape se_g) (node_parents n)) ->
+      rsum (map (fun r => dot R_ops (contribs_to R_ops r (combine (node_parents n) pbs) (adjw ns r)) (dE r))
+                (map fst se)) =
+      rsum (map (fun r => dot R_ops (adjw ns r) (dE r)) (map fst se)) + pair_dots pbs (map dE (node_parents n))).
+    { intros pbs Hpbs. exact (sum_contribs_combine _ _ pbs (find_shape se_g) _ dE Hnd Hps Hpbs Hadjlen). }
+    destruct n as [r0 o ps|r0 o ps];
+      unfold node_name, node_shape, node_op, node_parents in Hname, Hshape, Hpsg, Hout, Hdom,
+        Hfresh, Hps, Hvals_ps, Hv0, Hc', Hcontribs, Hname_later, Hwf';
+      simpl in Hname, Hshape, Hpsg, Hout, Hdom, Hfresh, Hps, Hvals_ps, Hv0, Hc', Hcontribs,
+        Hname_later, Hwf'.
+    + destruct (det_node_step_est se r0 o ps ns E dE Hwf Hnd Hgood Hdom Hadjlen HE Hfw)
+        as (dE' & HE' & Heq).
+      rewrite <- Heq, <- (IH _ (det_curve se_g r0 o ps E) dE' Hwf'); auto.
+      * change (score_sum_w se_g d mult (NDet r0 o ps :: ns) E t0)
+          with (mult (ref_name r0) * 0 + score_sum_w se_g d mult ns (det_curve se_g r0 o ps E) t0).
+        rewrite Rmult_0_r, Rplus_0_l. reflexivity.
+      * simpl. constructor; assumption.
+    + set (x := find_val d (ref_name r0)) in *.
+      set (E' := fun t => (ref_name r0, x) :: E t).
+      set (dE' := fun r => if String.eqb r (ref_name r0) then repeat 0 (sz (ref_name r0)) else dE r).
+      assert (Hxlen : length x = shape_size (ref_shape r0)).
+      { rewrite <- Hv0, Hvals, Hshape by exact Hname. reflexivity. }
+      assert (HE' : curve_tangents (fun r => sz r) (map fst ((ref_name r0, ref_shape r0) :: se))
+                      E' dE' t0).
+      { apply curve_tangents_cons; [exact Hfresh|exact HE| | |].
+        - intros t. cbv beta. rewrite Hshape. exact Hxlen.
+        - apply repeat_length.
+        - intros k. rewrite nth_repeat. apply D_const. }
+      assert (HIH := IH ((ref_name r0, ref_shape r0) :: se) E' dE' Hwf').
+      assert (Hns_score : node_score d E (NRand r0 o ps) t0 =
+                pair_dots (rop_score R_ops o (map (find_val vals) ps) (find_val vals (ref_name r0)))
+                          (map dE ps)).
+      { rewrite Hvals_ps, Hv0. apply (node_score_correct g d t0 r0 o ps E dE Hgood).
+        - rewrite <- Hvals_ps. exact Hdom.
+        - intros p Hp. apply Hlen, Hps, Hp.
+        - intros p Hp. apply Hdlen, Hps, Hp.
+        - intros p Hp. apply Hder, Hps, Hp.
+        - exact Hxlen. }
+      assert (HR : rsum (map (fun r => dot R_ops (adjw (NRand r0 o ps :: ns) r) (dE r)) (map fst se))
+                   = rsum (map (fun r => dot R_ops (adjw ns r) (dE r)) (map fst se))
+                     + pair_dots (map (vscale R_ops (mult (ref_name r0)))
+                                   (rop_score R_ops o (map (find_val vals) ps)
+                                      (find_val vals (ref_name r0))))
+                                 (map dE ps)).
+      { exact (Hcontribs _ (rand_scores_sized g vals (mult (ref_name r0)) Hvals r0 o ps Hgood)). }
+      rewrite HR, pair_dots_vscale, <- Hns_score.
+      rewrite score_sum_w_rand. fold x. fold E'.
+      change (Derive (fun t => total_cost R_ops g
+                                 (forward_nodes R_ops se_g d (NRand r0 o ps :: ns) (E t))) t0)
+        with (Derive (fun t => total_cost R_ops g (forward_nodes R_ops se_g d ns (E' t))) t0).
+      rewrite (Rplus_comm (mult (ref_name r0) * node_score d E (NRand r0 o ps) t0)),
+        <- Rplus_assoc.
+      rewrite HIH; clear HIH.
+      * unfold dE'. rewrite (sum_dots_cons (map fst se)), dot_zeros_r by exact Hfresh. ring.
+      * simpl. constructor; assumption.
+      * exact Hns'.
+      * exact Hc'.
+      * exact HE'.
+      * exact Hfw.
+Qed.
+
 End PointwiseEst.
