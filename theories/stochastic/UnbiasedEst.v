@@ -59,7 +59,7 @@ From Coq Require Import Reals String List Arith Bool Lia Lra.
 From Certigrad Require Import Scalar Tensor Ops Graph WellFormed WellFormedSound Backprop.
 From Certigrad Require Import ForwardOnce BackpropEst Stochastic StochasticPre Unbiased.
 From Certigrad Require Import GaussianBridge DistRel DistLinear GraphFacts RunFacts.
-From Certigrad Require Import TensorFacts OpsSpec OpsJvp ListSums BackpropNaive.
+From Certigrad Require Import TensorFacts OpsSpec OpsJvp ListSums BackpropNaive OpsCorrect.
 Import ListNotations.
 Local Open Scope list_scope.
 Local Open Scope R_scope.
@@ -838,3 +838,48 @@ Proof.
 Qed.
 
 End LeavesEst.
+
+(** * At every draw: backprop minus the estimate is the gaps times the scores *)
+
+Lemma score_sum_w_minus (se : senv) (d : env R) (m1 m2 : string -> R) (ns : list (node R)) :
+  forall (E : R -> env R) (t0 : R),
+  score_sum_w se d m1 ns E t0 - score_sum_w se d m2 ns E t0
+  = score_sum_w se d (fun z => m1 z - m2 z) ns E t0.
+Proof.
+  induction ns as [|n ns IH]; intros E t0; simpl; [ring|].
+  rewrite <- IH. ring.
+Qed.
+
+Lemma score_sum_w_const (se : senv) (d : env R) (c : R) (ns : list (node R)) :
+  forall (E : R -> env R) (t0 : R),
+  score_sum_w se d (fun _ => c) ns E t0 = c * score_sum se d ns E t0.
+Proof.
+  induction ns as [|n ns IH]; intros E t0; simpl; [ring|].
+  rewrite IH. ring.
+Qed.
+
+(** Entry [j] of [p]: [backprop] minus the downstream estimate is the sum
+    over the random nodes [z] of [z]'s multiplier gap ([mult_gap]: the
+    costs not reachable from [z] plus [z]'s baseline, [multiplier_gap])
+    times [z]'s score, at every final point of the run. *)
+Theorem backprop_minus_est (g : graph R) (inputs : env R) (bs : list (string * string))
+    (p : string) (j : nat) (a b : R) :
+  check_graph g = CheckOk -> inputs_fit g inputs -> In p (g_params g) ->
+  (j < shape_size (find_shape (shape_env g) p))%nat ->
+  a < nth j (find_val inputs p) 0 < b ->
+  reachable_domains g inputs p j a b ->
+  dist_all (fun vd =>
+      nth j (find_val (backprop R_ops g inputs (snd vd)) p) 0
+      - nth j (find_val (est_grads R_ops (Downstream bs) g (forward R_ops g inputs (snd vd))) p) 0
+      = score_sum_w (shape_env g) (snd vd) (fun z => mult_gap g bs z vd) (g_nodes g)
+          (input_curve inputs p j) (nth j (find_val inputs p) 0))
+    (graph_dist g inputs).
+Proof.
+  intros Hchk Hfit Hp Hj Hab Hdom.
+  eapply dist_all_impl; [|apply dist_all_and;
+    [exact (backprop_leaf_estimator all_dops_correct g inputs p j a b Hchk Hfit Hp Hj Hdom Hab)
+    |exact (est_leaf_estimator all_dops_correct g inputs p j a b Hchk Hfit Hp Hj Hdom
+              (Downstream bs) Hab)]].
+  intros vd [H1 H2]. rewrite <- H1, <- H2. unfold unrolled_est, mult_gap.
+  rewrite <- score_sum_w_minus, score_sum_w_const. ring.
+Qed.
