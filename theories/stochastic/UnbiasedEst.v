@@ -883,3 +883,40 @@ Proof.
   intros vd [H1 H2]. rewrite <- H1, <- H2. unfold unrolled_est, mult_gap.
   rewrite <- score_sum_w_minus, score_sum_w_const. ring.
 Qed.
+
+(** * The scores of a node's entries, drawn in turn, against a constant
+
+    A random node's entries are drawn one after the other ([draw_list]);
+    its score is the sum of the entries' scores.  If, after the draws [xs],
+    the inner expectation is [c] times (the scores so far plus those of
+    [xs]), and each entry's score has mean zero against its density of mass
+    1, the expectation over the draws is [c] times the scores so far. *)
+
+Fixpoint score_acc (fs : list (R -> R)) (xs : list R) (s : R) : R :=
+  match fs, xs with
+  | f :: fs', x :: xs' => score_acc fs' xs' (s + f x)
+  | _, _ => s
+  end.
+
+Lemma draw_list_score_const {A : Type} (G : A -> R) (c : R) (ds fs : list (R -> R))
+    (K : list R -> dist A) :
+  length fs = length ds ->
+  (forall i, (i < length ds)%nat ->
+     Lintegrable (nth i ds (fun _ => 0)) /\ Lint (nth i ds (fun _ => 0)) = 1 /\
+     Lintegrable (fun x => nth i ds (fun _ => 0) x * nth i fs (fun _ => 0) x) /\
+     Lint (fun x => nth i ds (fun _ => 0) x * nth i fs (fun _ => 0) x) = 0) ->
+  forall s, (forall xs, length xs = length ds -> expect G (K xs) = c * score_acc fs xs s) ->
+  expect G (draw_list ds K) = c * s.
+Proof.
+  revert fs K. induction ds as [|d ds IH]; intros [|f fs] K Hl Hi s HK; simpl in *;
+    try discriminate.
+  - rewrite (HK [] eq_refl). reflexivity.
+  - destruct (Hi 0%nat ltac:(lia)) as (Id & Md & Idf & Mdf). simpl in Id, Md, Idf, Mdf.
+    rewrite (Lint_ext _ (fun x => (d x * (c * s)) + c * (d x * f x))).
+    + rewrite Lint_plus_scal by (try apply Lintegrable_scal_r; assumption).
+      rewrite Lint_scal_r, Md, Mdf by exact Id. ring.
+    + intros x. rewrite (IH fs (fun xs => K (x :: xs)) ltac:(lia)
+                           (fun i Hil => Hi (S i) ltac:(lia)) (s + f x)).
+      * ring.
+      * intros xs Hxs. apply (HK (x :: xs)). simpl. lia.
+Qed.
