@@ -35,24 +35,30 @@
       ([draw_score_const_zero]): the score times an inner expectation that
       does not depend on the draw integrates to zero; and [expect_scal_l]
       (a constant factor leaves [expect]).
+    - Step (1), at every draw: [baseline_off_reach] (a checked baseline is
+      not reachable from its node: the hypothesis of [gap_expect_indep]
+      holds under [check_graph] and [check_baselines]);
+      [suffix_identity_est] and [est_leaf_estimator] (Unbiased.v's
+      [suffix_identity] and [backprop_leaf_estimator] with per-node
+      multipliers: the estimate is the pathwise derivative plus
+      [score_sum_w], the multiplier-weighted scores); [backprop_minus_est]
+      (backprop minus the downstream estimate is the sum over the random
+      nodes [z] of [mult_gap z] times [z]'s score, [score_sum_w]).
+    - A step of (2): [draw_list_score_const] (the entry scores of one node,
+      drawn in turn, against a constant factor, integrate to that factor
+      times the scores before).
 
     Not proved (the statement [backprop_est_unbiased_statement] below is a
-    definition, not a theorem): that [expected_grad_est (Downstream bs)]
-    equals [expected_grad].  The missing steps are (1) that [est_grads]
-    differs from [backprop] by the sum over random nodes [z] of
-    (C - M_z) times [z]'s score routed to the parameters (linearity of the
-    sweep in the multipliers), and (2) that each such term has expectation
-    zero: conditionally on the nodes before [z], the gap's expectation over
-    the rest of the run does not depend on [z]'s draw
-    ([gap_expect_indep], proved), so the term is
-    that constant times the score, of mean zero ([gauss_score_mean_zero]).
-    What is missing for (2) is splitting [graph_dist] at [z] (DistRel.v's
-    [run_nodes_app]), the same for a random node of several entries (the
-    score is a sum over the entries, each drawn in turn), moving the score
-    out of the inner expectation at the leaves ([expect_scal_l] with
-    Unbiased.v's [run_nodes_draws]), and the integrability of gap
-    times score that the linearity of [expect] needs (DistLinear.v's
-    [expect_plus]), as GradIntegrable.v does for the all-costs estimate. *)
+    definition, not a theorem): that the expectation of [score_sum_w] of
+    the gaps is zero.  Missing: splitting [graph_dist] at each random node
+    [z] ([run_nodes_app]), taking [z]'s score out of the expectation of
+    the rest ([expect_scal_l]), [gap_expect_indep] for the constant, and
+    [node_score] as the sum of [gauss_score]s of the entries (as
+    [node_score_correct]) for [draw_list_score_const].  Integrability: the
+    preconditions of [backprop_unbiased] give that of [backprop]'s entry
+    ([sampled_grad_dintegrable]) but not, as far as seen, that of gap times
+    score, which [expect_plus] needs: the theorem likely needs it as an
+    explicit hypothesis. *)
 
 From Coquelicot Require Import Coquelicot.
 From Coq Require Import Reals String List Arith Bool Lia Lra.
