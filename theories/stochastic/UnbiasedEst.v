@@ -926,3 +926,20 @@ Proof.
       * ring.
       * intros xs Hxs. apply (HK (x :: xs)). simpl. lia.
 Qed.
+
+(** [gap_expect_indep] for a checked graph and checked baselines. *)
+Corollary gap_expect_indep_checked (g : graph R) (bs : list (string * string))
+    (pre ns : list (node R)) (nz : node R) (v d1 d2 : env R) (x1 x2 : list R) :
+  check_graph g = CheckOk -> check_baselines g bs = CheckOk ->
+  g_nodes g = pre ++ nz :: ns ->
+  dnormal (run_nodes (shape_env g) ns ((node_name nz, x1) :: v) d1) ->
+  dnormal (run_nodes (shape_env g) ns ((node_name nz, x2) :: v) d2) ->
+  expect (mult_gap g bs (node_name nz)) (run_nodes (shape_env g) ns ((node_name nz, x1) :: v) d1)
+  = expect (mult_gap g bs (node_name nz)) (run_nodes (shape_env g) ns ((node_name nz, x2) :: v) d2).
+Proof.
+  intros Hchk Hbs Hg. apply (gap_expect_indep _ g bs pre ns nz v d1 d2 x1 x2 Hg).
+  - pose proof (wf_graph_nodup g (check_graph_sound g Hchk)) as Hnd.
+    rewrite shape_env_names, Hg, map_app in Hnd. simpl in Hnd.
+    apply NoDup_app_r in Hnd. apply NoDup_app_r in Hnd. now inversion Hnd.
+  - intros b' Hb'. exact (baseline_off_reach g bs _ b' Hchk Hbs Hb').
+Qed.
