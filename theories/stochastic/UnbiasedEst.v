@@ -321,7 +321,9 @@ Proof.
   rewrite (Lint_ext _ (fun x => gauss_pdf m s x * ((x - m) / (s * s)) * dm
                                 + ds * (gauss_pdf m s x * (((x - m) * (x - m) - s * s) / (s * s * s)))))
     by (intros x; unfold gauss_score; ring).
-  rewrite Lint_plus_scal by (try apply Lintegrable_scal_r; assumption).
+  rewrite (Lint_plus_scal (fun x => gauss_pdf m s x * ((x - m) / (s * s)) * dm)
+             (fun x => gauss_pdf m s x * (((x - m) * (x - m) - s * s) / (s * s * s))) ds
+             (Lintegrable_scal_r _ dm I1) I2).
   rewrite Lint_scal_r by exact I1.
   rewrite gauss_score_mu_mean, gauss_score_sigma_mean by exact Hs. ring.
 Qed.
@@ -919,7 +921,8 @@ Proof.
   - rewrite (HK [] eq_refl). reflexivity.
   - destruct (Hi 0%nat ltac:(lia)) as (Id & Md & Idf & Mdf). simpl in Id, Md, Idf, Mdf.
     rewrite (Lint_ext _ (fun x => (d x * (c * s)) + c * (d x * f x))).
-    + rewrite Lint_plus_scal by (try apply Lintegrable_scal_r; assumption).
+    + rewrite (Lint_plus_scal (fun x => d x * (c * s)) (fun x => d x * f x) c
+                 (Lintegrable_scal_r _ _ Id) Idf).
       rewrite Lint_scal_r, Md, Mdf by exact Id. ring.
     + intros x. rewrite (IH fs (fun xs => K (x :: xs)) ltac:(lia)
                            (fun i Hil => Hi (S i) ltac:(lia)) (s + f x)).
