@@ -107,21 +107,6 @@ Proof.
   rewrite expected_grad_est_all. exact (backprop_unbiased g inputs p j a b Hc Hf Hp Hj Hab Hr Hi Hd).
 Qed.
 
-(** The target of issue 14 (not proved here, see the header). *)
-Definition backprop_est_unbiased_statement : Prop :=
-  forall (g : graph R) (inputs : env R) (bs : list (string * string)) (p : string) (j : nat)
-    (a b : R),
-  check_graph g = CheckOk ->
-  check_baselines g bs = CheckOk ->
-  inputs_fit g inputs ->
-  In p (g_params g) ->
-  (j < shape_size (find_shape (shape_env g) p))%nat ->
-  a < nth j (find_val inputs p) 0 < b ->
-  reachable_domains g inputs p j a b ->
-  is_gintegrable g inputs p j a b ->
-  can_differentiate_under_integrals g inputs p j a b ->
-  expected_grad_est (Downstream bs) g inputs p j = expected_grad g inputs p j.
-
 (** * Reachability *)
 
 Lemma reach_from_mono (ns : list (node R)) acc k :
