@@ -30,7 +30,7 @@ From Coq Require Import Reals String List Arith Bool Lia Lra.
 From Certigrad Require Import Scalar Tensor Ops Graph WellFormed WellFormedSound Backprop.
 From Certigrad Require Import BackpropEst Stochastic StochasticPre Unbiased UnbiasedEst.
 From Certigrad Require Import DistRel DistLinear GraphFacts RunFacts GradIntegrable.
-From Certigrad Require Import TensorFacts ListSums OpsCorrect.
+From Certigrad Require Import TensorFacts ListSums OpsCorrect StdFlatten.
 Import ListNotations.
 Local Open Scope list_scope.
 Local Open Scope R_scope.
@@ -487,4 +487,73 @@ Proof.
   rewrite (expected_grad_downstream g inputs bs p j a b Hchk Hbs Hfit Hp Hj Hab Hdom Hint Hdiff
              Hcost).
   exact (backprop_unbiased g inputs p j a b Hchk Hfit Hp Hj Hab Hdom Hint Hdiff).
+Qed.
+
+(** * Two cases with no hypothesis beyond [backprop_unbiased]'s *)
+
+(** One cost: its integrability is [is_gintegrable]'s. *)
+Lemma one_cost_integrable (g : graph R) (inputs : env R) (p : string) (j : nat) (a b : R)
+    (c : string) :
+  g_costs g = [c] -> is_gintegrable g inputs p j a b -> a < nth j (find_val inputs p) 0 < b ->
+  costs_integrable g inputs.
+Proof.
+  intros Hc Hint Hab c' Hc'. rewrite Hc in Hc'. destruct Hc' as [<-|[]].
+  pose proof (is_gintegrable_at g inputs p j a b _ Hint Hab) as H.
+  pose proof (input_curve_at inputs p j) as Hc0. unfold input_curve in Hc0. rewrite Hc0 in H.
+  refine (dintegrable_ext_all _ _ _ _ H). apply dist_all_true. intros vd.
+  unfold cost_of, total_cost. rewrite Hc. simpl. ring.
+Qed.
+
+Definition backprop_est_unbiased_one_cost_statement : Prop :=
+  forall (g : graph R) (inputs : env R) (bs : list (string * string)) (p : string) (j : nat)
+    (a b : R) (c : string),
+  g_costs g = [c] ->
+  check_graph g = CheckOk ->
+  check_baselines g bs = CheckOk ->
+  inputs_fit g inputs ->
+  In p (g_params g) ->
+  (j < shape_size (find_shape (shape_env g) p))%nat ->
+  a < nth j (find_val inputs p) 0 < b ->
+  reachable_domains g inputs p j a b ->
+  is_gintegrable g inputs p j a b ->
+  can_differentiate_under_integrals g inputs p j a b ->
+  is_derive (fun t => expected_cost g (set_input_entry inputs p j t))
+    (nth j (find_val inputs p) 0)
+    (expected_grad_est (Downstream bs) g inputs p j).
+
+Theorem backprop_est_unbiased_one_cost : backprop_est_unbiased_one_cost_statement.
+Proof.
+  intros g inputs bs p j a b c Hc Hchk Hbs Hfit Hp Hj Hab Hdom Hint Hdiff.
+  apply (backprop_est_unbiased g inputs bs p j a b); try assumption.
+  exact (one_cost_integrable g inputs p j a b c Hc Hint Hab).
+Qed.
+
+(** Standard-normal noise only ([mvn_std], as in a reparameterized graph):
+    every score is zero, so the downstream estimate is [backprop]'s at
+    every draw, whatever the baselines. *)
+Lemma score_sum_w_std (se : senv) (d : env R) (mult : string -> R) (ns : list (node R)) :
+  StdFlatten.all_std ns = true ->
+  forall (E : R -> env R) (t0 : R), score_sum_w se d mult ns E t0 = 0.
+Proof.
+  induction ns as [|n ns IH]; intros Hs E t0; [reflexivity|].
+  simpl in Hs. apply andb_true_iff in Hs as [Hn Hs].
+  simpl. rewrite IH by exact Hs.
+  destruct n as [r o ps|r [|] ps]; simpl; try discriminate; [ring|].
+  rewrite (isum_ext _ _ (fun _ => 0)); [rewrite isum_zero; ring|].
+  intros k _. apply Derive_const.
+Qed.
+
+Theorem expected_grad_downstream_std (g : graph R) (inputs : env R) (bs : list (string * string))
+    (p : string) (j : nat) (a b : R) :
+  check_graph g = CheckOk -> inputs_fit g inputs -> In p (g_params g) ->
+  (j < shape_size (find_shape (shape_env g) p))%nat ->
+  a < nth j (find_val inputs p) 0 < b ->
+  reachable_domains g inputs p j a b ->
+  StdFlatten.all_std (g_nodes g) = true ->
+  expected_grad_est (Downstream bs) g inputs p j = expected_grad g inputs p j.
+Proof.
+  intros Hchk Hfit Hp Hj Hab Hdom Hstd.
+  unfold expected_grad_est, expected_grad. apply expect_ext_all.
+  eapply dist_all_impl; [|exact (backprop_minus_est g inputs bs p j a b Hchk Hfit Hp Hj Hab Hdom)].
+  intros vd H. cbv beta in H. rewrite score_sum_w_std in H by exact Hstd. lra.
 Qed.
