@@ -6,9 +6,10 @@
    allowlisted axioms below.
 3. The printed assumptions equal the golden file audit/assumptions.expected
    (`--update` rewrites it).
-4. theories/Headlines.v restates exactly the theorems of headlines.txt: one
+4. theories/headlines/ restates exactly the theorems of headlines.txt: one
    `Theorem X : X_statement. Proof. exact @Q. Qed.` per headline Q (X the
-   last component of Q, in the module of Q's folder), none other.  Since X is
+   last component of Q, in the file <Folder>Headlines.v of Q's folder), none
+   other.  Since X is
    proved by `exact @Q`, X rests on the axioms of Q and of X_statement; the
    statements (small definitions) must rest on allowlisted axioms only.
 """
@@ -74,40 +75,40 @@ def headlines() -> list[str]:
     return names
 
 
-HEADLINES_V = ROOT / "theories" / "Headlines.v"
+HEADLINES_DIR = ROOT / "theories" / "headlines"
 RESTATEMENT = re.compile(
     r"Theorem\s+([\w']+)\s*:\s*([\w']+)\s*\.\s*Proof\s*\.\s*exact\s+@([\w.']+)\s*\.\s*Qed\s*\.")
 
 
+def headline_files() -> list[pathlib.Path]:
+    return sorted(HEADLINES_DIR.glob("*Headlines.v"))
+
+
 def restatements() -> tuple[dict[str, str], list[str]]:
-    """Headlines.v's theorems, as {original: theorem's qualified name}, and
-    the errors of their form."""
+    """The theorems of theories/headlines/, as {original: theorem's qualified
+    name}, and the errors of their form."""
     found, errors = {}, []
-    text = strip_comments(HEADLINES_V.read_text())
-    module = None
-    for m in re.finditer(r"\bModule\s+(\w+)\s*\.|\bEnd\s+(\w+)\s*\.|\b(Theorem)\s", text):
-        if m.group(1):
-            module = m.group(1)
-        elif m.group(2):
-            if m.group(2) == module:
-                module = None
-        else:
+    for path in headline_files():
+        folder = path.stem[: -len("Headlines")].lower()
+        where = f"theories/headlines/{path.name}"
+        text = strip_comments(path.read_text())
+        for m in re.finditer(r"\bTheorem\s", text):
             r = RESTATEMENT.match(text, m.start())
             if not r:
                 line = text[m.start():].split("\n", 1)[0]
-                errors.append(f"Headlines.v: not of the form `Theorem X : X_statement. Proof. exact @Q. Qed.`: {line}")
+                errors.append(f"{where}: not of the form `Theorem X : X_statement. Proof. exact @Q. Qed.`: {line}")
                 continue
             thm, stmt, orig = r.groups()
             if stmt != thm + "_statement":
-                errors.append(f"Headlines.v: {thm} is stated as {stmt}, not {thm}_statement")
+                errors.append(f"{where}: {thm} is stated as {stmt}, not {thm}_statement")
             if orig.rsplit(".", 1)[-1] != thm:
-                errors.append(f"Headlines.v: {thm} is proved from {orig}, of another name")
+                errors.append(f"{where}: {thm} is proved from {orig}, of another name")
             parts = orig.split(".")
-            if module is None or len(parts) < 3 or parts[1] != module.lower():
-                errors.append(f"Headlines.v: {thm} (from {orig}) is in module {module}, not the one of its folder")
+            if len(parts) < 3 or parts[1] != folder:
+                errors.append(f"{where}: {thm} (from {orig}) is not in the file of its folder")
             if orig in found:
-                errors.append(f"Headlines.v: {orig} restated twice")
-            found[orig] = f"Certigrad.Headlines.{module}.{thm}"
+                errors.append(f"theories/headlines/: {orig} restated twice")
+            found[orig] = f"Certigrad.headlines.{path.stem}.{thm}"
     return found, errors
 
 
@@ -155,22 +156,23 @@ def main() -> None:
         print(f"audit: {status} {name}: {len(axioms)} allowlisted axioms" + (f"; NOT ALLOWED: {bad}" if bad else ""))
         if bad:
             errors.append(f"{name} rests on {bad}")
-    # Headlines.v against headlines.txt, and the axioms of each restatement.
+    # theories/headlines/ against headlines.txt, and the axioms of each restatement.
     found, restate_errors = restatements()
-    restate_errors += [f"{n} has no restatement in theories/Headlines.v" for n in names if n not in found]
-    restate_errors += [f"theories/Headlines.v restates {o}, which is not in audit/headlines.txt"
+    restate_errors += [f"{n} has no restatement in theories/headlines/" for n in names if n not in found]
+    restate_errors += [f"theories/headlines/ restates {o}, which is not in audit/headlines.txt"
                        for o in found if o not in names]
     listed = [n for n in names if n in found]
     restated = [found[n] + "_statement" for n in listed]
-    restated_sets = axioms_of(print_assumptions(restated, ["Certigrad.Headlines"])) if restated else []
+    libraries = [f"Certigrad.headlines.{p.stem}" for p in headline_files()]
+    restated_sets = axioms_of(print_assumptions(restated, libraries)) if restated else []
     if len(restated_sets) != len(restated):
-        restate_errors.append(f"expected {len(restated)} Print Assumptions answers for Headlines.v, "
+        restate_errors.append(f"expected {len(restated)} Print Assumptions answers for theories/headlines/, "
                               f"got {len(restated_sets)}")
     for stmt, axioms in zip(restated, restated_sets):
         if axioms - ALLOWED:
             restate_errors.append(f"{stmt} rests on {sorted(axioms - ALLOWED)}")
     if not restate_errors:
-        print(f"audit: ok theories/Headlines.v restates the {len(names)} headlines (exact @original; "
+        print(f"audit: ok theories/headlines/ restates the {len(names)} headlines (exact @original; "
               f"statements on allowlisted axioms)")
     errors += restate_errors
     golden = ROOT / "audit" / "assumptions.expected"

@@ -37,7 +37,7 @@ End ForwardOnce.
 
 (** The oracle's forward-once shortcut, for any scalar record: on a successful
     [forward_checked], [backprop_from] of its values is [backprop]
-    (restated in theories/Headlines.v). *)
+    (restated in theories/headlines/). *)
 Definition backprop_from_checked_statement : Prop :=
   forall (T : Type) (K : scalar_ops T) (g : graph T) (inputs draws vals : env T),
   forward_checked K g inputs draws = inl vals ->

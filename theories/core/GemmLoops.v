@@ -59,7 +59,7 @@ Qed.
 End GemmLoops.
 
 (** [Tensor.gemm] is its loop form [gemm_loops] on well-shaped arguments, for
-    any scalar record (restated in theories/Headlines.v). *)
+    any scalar record (restated in theories/headlines/). *)
 Definition gemm_loops_eq_statement : Prop :=
   forall (T : Type) (K : scalar_ops T) (m k n : nat) (A B : list T),
   length A = (m * k)%nat -> length B = (k * n)%nat -> gemm K m k n A B = gemm_loops K m k n A B.

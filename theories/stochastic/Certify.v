@@ -49,7 +49,7 @@ Local Open Scope R_scope.
 (** The version of the checker, reported with every certificate. *)
 Definition certify_version : string := "certify-1".
 
-(** The theorem a certificate rests on (below, restated in Headlines.v). *)
+(** The theorem a certificate rests on (below, restated in theories/headlines/). *)
 Definition certify_theorem : string := "Certigrad.stochastic.Certify.certify_sound".
 
 (** * Abstract values: a sign and an interval *)

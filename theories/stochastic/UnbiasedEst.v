@@ -1,4 +1,4 @@
-(** * The estimators of BackpropEst.v, in expectation (issue 14, partial)
+(** * The estimators of BackpropEst.v, in expectation (issue 14)
 
     [expected_grad_est est g inputs p j]: the expectation over the draws of
     [graph_dist] of entry [j] of [p]'s gradient from [est_grads est] (the
@@ -48,17 +48,8 @@
       drawn in turn, against a constant factor, integrate to that factor
       times the scores before).
 
-    Not proved (the statement [backprop_est_unbiased_statement] below is a
-    definition, not a theorem): that the expectation of [score_sum_w] of
-    the gaps is zero.  Missing: splitting [graph_dist] at each random node
-    [z] ([run_nodes_app]), taking [z]'s score out of the expectation of
-    the rest ([expect_scal_l]), [gap_expect_indep] for the constant, and
-    [node_score] as the sum of [gauss_score]s of the entries (as
-    [node_score_correct]) for [draw_list_score_const].  Integrability: the
-    preconditions of [backprop_unbiased] give that of [backprop]'s entry
-    ([sampled_grad_dintegrable]) but not, as far as seen, that of gap times
-    score, which [expect_plus] needs: the theorem likely needs it as an
-    explicit hypothesis. *)
+    The theorem for the downstream estimator, from these pieces, is
+    UnbiasedDownstream.v's [backprop_est_unbiased]. *)
 
 From Coquelicot Require Import Coquelicot.
 From Coq Require Import Reals String List Arith Bool Lia Lra.
