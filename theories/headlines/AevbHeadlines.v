@@ -1,4 +1,5 @@
-(** * The headline theorems of theories/aevb/: graph transformations and the certified AEVB (Stdlib [R], Coquelicot's [is_derive])
+(** * The headline theorems of theories/aevb/: graph transformations and the
+      certified AEVB (Stdlib [R], Coquelicot's [is_derive])
 
     Each statement written out in full and proved by [exact] of the
     original (theories/headlines/README.md; checked by audit/audit.py). *)

@@ -1,4 +1,5 @@
-(** * The headline theorems of theories/analysis/: Leibniz rule, Gaussian integrals, expectation swaps (mathcomp-analysis, [is_derive x 1 f l])
+(** * The headline theorems of theories/analysis/: Leibniz rule, Gaussian
+      integrals, expectation swaps (mathcomp-analysis, [is_derive x 1 f l])
 
     Each statement written out in full and proved by [exact] of the
     original (theories/headlines/README.md; checked by audit/audit.py). *)

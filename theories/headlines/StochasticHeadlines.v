@@ -1,4 +1,7 @@
-(** * The headline theorems of theories/stochastic/: semantics, preconditions, unbiasedness, decision procedures (Stdlib [R], Coquelicot's [is_derive], except where said; [Stochastic.x] is [x] of the semantics file stochastic/Stochastic.v)
+(** * The headline theorems of theories/stochastic/: semantics, preconditions,
+      unbiasedness, decision procedures (Stdlib [R], Coquelicot's [is_derive],
+      except where said; [Stochastic.x] is [x] of the semantics file
+      stochastic/Stochastic.v)
 
     Each statement written out in full and proved by [exact] of the
     original (theories/headlines/README.md; checked by audit/audit.py). *)
