@@ -29,7 +29,7 @@ From Coquelicot Require Import Coquelicot.
 From Coq Require Import Reals String List Arith Bool Lia Lra.
 From Certigrad Require Import Scalar Tensor Ops Graph WellFormed WellFormedSound Backprop.
 From Certigrad Require Import BackpropEst Stochastic StochasticPre Unbiased UnbiasedEst.
-From Certigrad Require Import DistRel DistLinear GraphFacts RunFacts GradIntegrable.
+From Certigrad Require Import DistRel DistLinear GraphFacts RunFacts GradIntegrable ShardMean.
 From Certigrad Require Import TensorFacts ListSums OpsCorrect StdFlatten.
 Import ListNotations.
 Local Open Scope list_scope.
@@ -374,20 +374,16 @@ Proof.
   unfold find_val. rewrite lookup_app_notin; [reflexivity|]. intros Hin. apply Hbn, HWn, Hin.
 Qed.
 
-Lemma graph_dist_normal (g : graph R) (inputs : env R) (p : string) (j : nat) (a b : R) :
+(** [ShardMean.graph_dist_normal], with the domains of [backprop_unbiased]. *)
+Lemma graph_dist_normal_at (g : graph R) (inputs : env R) (p : string) (j : nat) (a b : R) :
   check_graph g = CheckOk -> inputs_fit g inputs ->
   a < nth j (find_val inputs p) 0 < b -> reachable_domains g inputs p j a b ->
   dnormal (graph_dist g inputs).
 Proof.
-  intros Hchk Hfit Hab Hdom. pose proof (check_graph_sound g Hchk) as Hwf.
-  pose proof Hwf as (_ & _ & _ & _ & Hwfn & _ & _).
+  intros Hchk Hfit Hab Hdom. apply (ShardMean.graph_dist_normal g inputs Hchk Hfit).
   pose proof (reachable_domains_at g inputs p j a b _ Hdom Hab) as Hd.
   pose proof (input_curve_at inputs p j) as Hc0. unfold input_curve in Hc0.
-  unfold run_domains in Hd. rewrite Hc0 in Hd.
-  unfold graph_dist.
-  apply (run_nodes_normal g (g_nodes g) (input_senv g) inputs [] Hwfn (wf_graph_good g Hwf));
-    [|exact Hd].
-  intros r Hr. apply (input_values_sized g inputs Hwf Hfit r Hr).
+  rewrite Hc0 in Hd. exact Hd.
 Qed.
 
 Lemma gaps_integrable (g : graph R) (inputs : env R) (bs : list (string * string)) :
@@ -431,7 +427,7 @@ Proof.
   pose proof (check_graph_sound g Hchk) as Hwf.
   pose proof Hwf as (_ & _ & _ & _ & Hwfn & _ & _).
   pose proof (input_curve_tangents g inputs p j Hwf Hfit Hp Hj) as Hcurve.
-  pose proof (graph_dist_normal g inputs p j a b Hchk Hfit Hab Hdom) as HN.
+  pose proof (graph_dist_normal_at g inputs p j a b Hchk Hfit Hab Hdom) as HN.
   pose proof (input_curve_at inputs p j) as Hc0.
   assert (Hmin := backprop_minus_est g inputs bs p j a b Hchk Hfit Hp Hj Hab Hdom).
   assert (HB := sampled_grad_dintegrable g inputs p j a b Hchk Hfit Hp Hj Hab Hdom Hint Hdiff).
