@@ -15,6 +15,8 @@ import numpy as np
 import pytest
 
 import certigrad as cg
+from certigrad import _core
+from certigrad.checked import Checker
 
 N = 20_000  # samples per estimator
 Z_MAX = 4.0
@@ -138,8 +140,6 @@ def test_bad_estimator_options_are_clear_errors():
     g, feeds, _ = _upstream_graph()
     with pytest.raises(cg.CertigradError, match="estimator must be one of"):
         cg.Runtime(g, estimator="pyro")
-    with pytest.raises(cg.CertigradError, match="cannot be checked yet"):
-        cg.Runtime(g, estimator="downstream", check_every=5)
     h = cg.Graph()
     mu, v = h.param("mu", (2,)), h.input("v", (2,))
     with pytest.raises(cg.GraphError, match="node 'x': its baseline must be a scalar input"):
@@ -186,3 +186,59 @@ def test_runtime_and_oracle_agree_on_sampled_draws(make):
         a, b = fast.run(feeds, seed=seed), ref.run(feeds, seed=seed)  # the same draws
         for p in a.grads:
             np.testing.assert_allclose(a.grads[p], b.grads[p], rtol=1e-12, atol=1e-12)
+
+
+def _checked_cases():
+    g0, feeds0, _ = _upstream_graph()
+    g1, feeds1, _ = _shift_graph(baseline=True)
+    g2, feeds2 = _bernoulli_graph(baseline=True)
+    return [("upstream", g0, feeds0), ("shift", g1, feeds1),
+            ("bernoulli", g2, {**feeds2, "b": np.array(3.0)})]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_checked_mode_with_downstream_and_baselines(dtype):
+    # each graph has a cost upstream of its random node or a baseline, so the
+    # oracle re-run must use the downstream estimator and the baselines to agree
+    for name, g, feeds in _checked_cases():
+        f = {k: np.asarray(v, dtype=dtype) for k, v in feeds.items()}
+        rt = cg.Runtime(g, dtype=dtype, estimator="downstream", check_every=1)
+        plain = cg.Runtime(g, dtype=dtype, estimator="downstream")
+        for seed in range(4):
+            a, b = rt.run(f, seed=seed), plain.run(f, seed=seed)
+            for p in a.grads:
+                np.testing.assert_array_equal(a.grads[p], b.grads[p])
+        assert rt.check_stats.checks == 4 and rt.check_stats.max_ratio < 1, name
+
+
+@pytest.mark.parametrize("name", ["upstream", "shift", "bernoulli"])
+def test_checked_mode_rejects_the_other_estimators_gradient(name):
+    # the check can fail: the downstream gradient is not Certigrad's estimate
+    _, g, feeds = next(c for c in _checked_cases() if c[0] == name)
+    res = cg.Runtime(g, estimator="downstream").run(feeds, seed=0, values=True)
+    draws = {n: res.values[n] for n in g.rand_nodes}
+    g.baselines.clear()  # Certigrad's estimator takes no baseline
+    with pytest.raises(cg.VerificationError, match="grad entry"):
+        Checker(g, 1, np.dtype("float64"), "certigrad").compare(
+            feeds, draws, res.values, res.costs, res.total, res.grads)
+
+
+@pytest.fixture
+def planted():
+    yield _core._test_plant_wrong_gradient
+    _core._test_plant_wrong_gradient(None)
+
+
+@pytest.mark.parametrize("dtype, delta", [("float64", 1e-9), ("float32", 1e-3)])
+def test_checked_downstream_catches_a_planted_wrong_gradient(planted, dtype, delta):
+    _, g, feeds = _checked_cases()[2]  # bernoulli: an upstream cost and a baseline
+    f = {k: np.asarray(v, dtype=dtype) for k, v in feeds.items()}
+    rt = cg.Runtime(g, dtype=dtype, estimator="downstream", check_every=2)
+    rt.run(f, seed=0)  # call 1: checked, agrees
+    planted("mu", 5, delta)
+    rt.run(f, seed=1)  # call 2: not checked, goes through
+    with pytest.raises(cg.VerificationError) as ei:
+        rt.run(f, seed=2)  # call 3: checked
+    e = ei.value
+    assert (e.node, e.what, e.entry) == ("mu", "grad", 5)
+    assert abs(e.runtime - e.oracle - delta) <= 1e-2 * delta + e.bound and e.bound < delta / 10

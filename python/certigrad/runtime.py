@@ -132,9 +132,6 @@ class Runtime:
             z = next(iter(graph.baselines))
             raise CertigradError(f"node '{z}': a baseline is used by estimator='downstream' "
                                  f"only, got estimator={estimator!r}")
-        if estimator != "certigrad" and check_every is not None:
-            raise CertigradError("check_every's rounding bound covers Certigrad's estimator "
-                                 "only so far: estimator='downstream' cannot be checked yet")
         self.estimator = estimator
         self.graph = graph
         self.dtype = np.dtype(_DTYPES[name])
@@ -161,7 +158,7 @@ class Runtime:
             if estimator == "downstream":
                 self._rt.set_estimator(True, dict(graph.baselines))
             if check_every is not None:
-                self._checker = Checker(graph, check_every, self.dtype)
+                self._checker = Checker(graph, check_every, self.dtype, estimator)
         graph.freeze()
 
     @property
