@@ -1,8 +1,9 @@
 """The downstream score estimator and baselines (issue 14), in the C++ runtime.
 
-``Runtime(g, estimator="downstream")`` multiplies each random node's score
-by the sum of the costs reachable from it, minus its baseline
-(``Graph.sample(..., baseline=b)``), instead of by the total cost.
+``Runtime(g, estimator="downstream")`` (the default) multiplies each random
+node's score by the sum of the costs reachable from it, minus its baseline
+(``Graph.sample(..., baseline=b)``), instead of by the total cost
+(``estimator="certigrad"``).
 These tests check the exact gradient on explicit draws against the
 formula, then unbiasedness (z-scores against the analytic gradient, or
 against Certigrad's estimator where no closed form exists) and the variance
@@ -82,8 +83,8 @@ def test_downstream_gradient_on_explicit_draws_is_the_formula():
     mu, s = feeds["mu"], feeds["s"]
     score = (x - mu) / s ** 2  # d/dmu log N(x; mu, s^2)
     c, u = np.sum(x * x), np.sum(mu * mu)
-    all_costs = cg.Runtime(g).run(feeds, draws={"x": x}).grads["mu"]
-    down = cg.Runtime(g, estimator="downstream").run(feeds, draws={"x": x}).grads["mu"]
+    all_costs = cg.Runtime(g, estimator="certigrad").run(feeds, draws={"x": x}).grads["mu"]
+    down = cg.Runtime(g).run(feeds, draws={"x": x}).grads["mu"]  # the default: downstream
     np.testing.assert_allclose(all_costs, score * (c + u) + 2 * mu, rtol=1e-13)
     np.testing.assert_allclose(down, score * c + 2 * mu, rtol=1e-13)
 
@@ -121,7 +122,7 @@ def test_bernoulli_model_downstream_and_baseline(capsys):
     down = _grads(g0, feeds, "downstream", "mu")
     # the baseline: the mean nll under Certigrad's samples (a constant input)
     g1, _ = _bernoulli_graph(baseline=True)
-    rt = cg.Runtime(g0)
+    rt = cg.Runtime(g0, estimator="certigrad")
     nll = np.mean([rt.run(feeds, seed=10**6 + i, backprop=False).costs["nll"] for i in range(2000)])
     based = _grads(g1, {**feeds, "b": np.array(nll)}, "downstream", "mu")
     ref = cert.mean(0)
@@ -146,7 +147,8 @@ def test_bad_estimator_options_are_clear_errors():
         h.sample("x", cg.mvn(mu, h.input("s", (2,))), baseline=v)
     gb, _, _ = _shift_graph(baseline=True)
     with pytest.raises(cg.CertigradError, match="node 'x': a baseline is used by estimator='downstream'"):
-        cg.Runtime(gb)
+        cg.Runtime(gb, estimator="certigrad")
+    assert cg.Runtime(gb).estimator == "downstream"  # the default
 
 
 def _golden(name: str):
