@@ -319,7 +319,8 @@ class Stats:
             + est +
             f"{self.graphs} distinct graphs compared ({self.stochastic} with rand nodes, "
             f"{self.graphs - self.stochastic} deterministic), {self.nodes} nodes, "
-            f"{self.seconds:.1f} s; examples={DOWNSTREAM_EXAMPLES if self.downstream else EXAMPLES}, "
+            f"{self.seconds:.1f} s; "
+            f"examples={DOWNSTREAM_EXAMPLES if self.downstream else EXAMPLES}, "
             f"seed={'derandomized' if SEED is None else SEED}\n"
             f"tolerance per entry: |runtime - oracle| <= {TOL_FACTOR:g} E "
             f"(E: first-order rounding-error bound, see tests/harness/error_model.py)\n"

@@ -44,7 +44,8 @@ from .graph_text import reachable_costs
 from .references import generator_kind, reference
 from .table import ARITY, OP_NAMES, RANDOM, TABLE
 
-__all__ = ["ALL_OPS", "TABLE", "GenGraph", "graphs", "case_graphs", "cases", "add_score_node", "downstream_cases", "eval_op", "sample_op"]
+__all__ = ["ALL_OPS", "TABLE", "GenGraph", "graphs", "case_graphs", "cases", "add_score_node",
+           "SCORE_OPS", "downstream_cases", "eval_op", "sample_op"]
 
 ALL_OPS = list(OP_NAMES)
 MAX_ABS = 1e4
@@ -312,13 +313,13 @@ SCORE_OPS = ALL_OPS + ["mvn"] * 3
 @st.composite
 def downstream_cases(draw: Any, ops: Optional[list[str]] = None) -> tuple[str, dict[str, str]]:
     """Graph texts with baselines for the downstream estimator: a graph of
-    :func:`cases` over ``ops`` (default :data:`SCORE_OPS`; with a score node :func:`add_score_node` when it has no
-    ``mvn``), up to two more costs (``sum``) below each ``mvn`` node, and
-    for each rand node no baseline, an existing scalar input or
-    param, or a fresh scalar input or param: uniform in [-5, 5], or the
-    float64 sum of the node's reachable costs (the multiplier then cancels to
-    rounding noise, the hardest case for the bound). Returns the text and the
-    baselines (rand node -> input)."""
+    :func:`cases` over ``ops`` (default :data:`SCORE_OPS`), with a score node
+    (:func:`add_score_node`) when it has no ``mvn``, up to two more costs
+    (``sum``) below each ``mvn`` node, and for each rand node no baseline,
+    an existing scalar input or param, or a fresh scalar input or param:
+    uniform in [-5, 5], or the float64 sum of the node's reachable costs
+    (the multiplier then cancels to rounding noise, the hardest case for the
+    bound). Returns the text and the baselines (rand node -> input)."""
     gg = draw(case_graphs(ops or SCORE_OPS))
     if not any(n[2] == "mvn" for n in gg.nodes):
         add_score_node(draw, gg)
