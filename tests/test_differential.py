@@ -26,14 +26,15 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the harness pa
 from harness import oracle  # noqa: E402
 from harness.compare import (VARIANTS, Stats, _flat, all_op_names, compare_text,  # noqa: E402
                              failure_message, main, run_runtime)
-from harness.config import BOUND_EXAMPLES, EDGE_EXAMPLES, EXAMPLES, SEED  # noqa: E402
+from harness.config import (BOUND_EXAMPLES, DOWNSTREAM_EXAMPLES, DOWNSTREAM_REPORT,  # noqa: E402
+                            EDGE_EXAMPLES, EXAMPLES, SEED)
 from harness.edges import EdgeStats, compare_edge, edge_cases  # noqa: E402
 from harness.deps import require  # noqa: E402
 from harness.error_model import model_run  # noqa: E402
 from harness.exact import exact_run  # noqa: E402
 from harness.graph_text import GraphText, parse_graph  # noqa: E402
 from harness.runner import make_check, publish_report, run_distinct  # noqa: E402
-from harness.strategies import cases  # noqa: E402
+from harness.strategies import cases, downstream_cases  # noqa: E402
 
 
 def test_oracle_is_built() -> None:
@@ -58,6 +59,29 @@ def test_runtime_matches_oracle(request: pytest.FixtureRequest) -> None:
     missing = [op for op in ops + VARIANTS if stats.op_nodes.get(op, 0) == 0]
     assert not missing, f"operators that never occurred in {stats.graphs} graphs: {missing}\n{text}"
     assert stats.stochastic > 0 and stats.stochastic < stats.graphs, text
+
+
+def test_runtime_matches_oracle_downstream(request: pytest.FixtureRequest) -> None:
+    """CERTIGRAD_DIFF_DOWNSTREAM_EXAMPLES random graphs with random baselines
+    (default 1000, harness.strategies.downstream_cases), the downstream
+    estimator on both sides (``certigrad-ref --estimator downstream
+    --baseline Z=B``): every entry within tolerance; score nodes with and
+    without baselines, and reaching only some of the costs, all occur."""
+    oracle.find()
+    stats = Stats(downstream=True)
+    t0 = time.perf_counter()
+    run_distinct(stats, DOWNSTREAM_EXAMPLES, downstream_cases())
+    stats.seconds = time.perf_counter() - t0
+    text = stats.report(all_op_names())
+    publish_report(request.config, text, DOWNSTREAM_REPORT)
+    print(f"downstream: {stats.graphs} graphs, {stats.entries} numbers compared, "
+          f"{stats.score_nodes} score nodes ({stats.with_baseline} with a baseline, "
+          f"{stats.partial} reaching only some costs, {stats.multi} two or more), "
+          "0 beyond the bound")
+    assert stats.graphs >= DOWNSTREAM_EXAMPLES, text
+    assert stats.with_baseline > stats.score_nodes // 4, text
+    assert 0 < stats.partial < stats.score_nodes and stats.multi > 0, text
+    assert stats.score_nodes - stats.with_baseline > stats.score_nodes // 10, text
 
 
 def test_runtime_matches_oracle_at_the_edges() -> None:
@@ -93,21 +117,26 @@ def test_runtime_matches_oracle_at_the_edges() -> None:
 # The tolerance is sound: each side lies within E of the exact result
 
 
-def test_error_bound_holds_against_exact_arithmetic() -> None:
+@pytest.mark.parametrize("estimator", ["certigrad", "downstream"])
+def test_error_bound_holds_against_exact_arithmetic(estimator: str) -> None:
     """On BOUND_EXAMPLES graphs, the oracle, the runtime and the numpy model
     each lie within E of the 60-digit evaluation of the same graph: the
-    premise of the tolerance 2 E (the mismatch of the two sides)."""
+    premise of the tolerance 2 E (the mismatch of the two sides). For the
+    downstream estimator, the graphs and baselines of downstream_cases."""
     require("mpmath")
     worst: dict[str, tuple[float, str]] = {}
+    strategy = cases() if estimator == "certigrad" else downstream_cases()
 
     @settings(max_examples=BOUND_EXAMPLES, deadline=None, database=None, derandomize=True,
               phases=[Phase.explicit, Phase.generate, Phase.shrink],
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                      HealthCheck.large_base_example])
-    @given(cases())  # derandomized: the draws follow check's source (comments aside)
-    def check(text: str) -> None:
+    @given(strategy)  # derandomized: the draws follow check's source (comments aside)
+    def check(case: Any) -> None:
+        text, bases = (case, None) if isinstance(case, str) else case
         gt = parse_graph(text)
-        orc, rt, mo, ex = oracle.run(text), run_runtime(text), model_run(gt), exact_run(gt)
+        orc, rt = oracle.run(text, baselines=bases), run_runtime(text, bases)
+        mo, ex = model_run(gt, bases), exact_run(gt, bases)
         mo_flat = {"values": {k: v.v for k, v in mo["values"].items()},
                    "costs": {k: v.v for k, v in mo["costs"].items()},
                    "grads": {k: v.v for k, v in mo["grads"].items()}, "total": mo["total"].v}
@@ -131,7 +160,7 @@ def test_error_bound_holds_against_exact_arithmetic() -> None:
             "\n" + text
 
     check()
-    print("largest |error| / E against exact arithmetic:",
+    print(f"{estimator}: largest |error| / E against exact arithmetic:",
           {k: (round(float(r), 3), w) for k, (r, w) in worst.items()})
 
 
@@ -184,6 +213,42 @@ def test_known_graph_agrees() -> None:
     assert cmp.ok, failure_message(KNOWN_GRAPH, cmp.problems, Path(os.devnull))
     ops = {ln.split("=")[1].split()[0] for ln in KNOWN_GRAPH.splitlines() if " = " in ln}
     assert ops == set(all_op_names())
+
+
+# KNOWN_GRAPH with a baseline for z: z reaches the costs n14 and n16, not n9
+# and n15, so the downstream multiplier differs from the total.
+KNOWN_DOWNSTREAM = KNOWN_GRAPH.replace("param s : 2 2\n", "param s : 2 2\ninput bz :\n") \
+    .replace("value s ", "value bz 3.5\nvalue s ")
+KNOWN_BASELINES = {"z": "bz"}
+
+
+def test_known_graph_agrees_downstream() -> None:
+    cmp = compare_text(KNOWN_DOWNSTREAM, baselines=KNOWN_BASELINES)
+    assert cmp.ok, failure_message(KNOWN_DOWNSTREAM, cmp.problems, Path(os.devnull),
+                                   KNOWN_BASELINES)
+    assert compare_text(KNOWN_DOWNSTREAM, baselines={}).ok  # no baseline
+
+
+@pytest.mark.parametrize("wrong", ["certigrad", "no baseline", "grad"])
+def test_harness_catches_a_wrong_downstream_gradient(wrong: str) -> None:
+    """The downstream comparison can fail: the runtime's gradients replaced
+    by those of Certigrad's estimator, or of no baseline, or one entry off
+    by a relative 1e-11."""
+
+    def perturb(rt: dict[str, Any], _gt: GraphText) -> None:
+        if wrong == "grad":
+            g = rt["grads"]["i1"].copy()
+            g.flat[3] *= 1 + 1e-11
+            rt["grads"]["i1"] = g
+        else:
+            other = run_runtime(KNOWN_DOWNSTREAM, None if wrong == "certigrad" else {})
+            rt["grads"] = other["grads"]
+
+    cmp = compare_text(KNOWN_DOWNSTREAM, perturb, KNOWN_BASELINES)
+    assert not cmp.ok
+    assert any("grad i1[" in p for p in cmp.problems), cmp.problems
+    msg = failure_message(KNOWN_DOWNSTREAM, cmp.problems, Path(os.devnull), KNOWN_BASELINES)
+    assert "--estimator downstream --baseline z=bz < " in msg, msg
 
 
 @pytest.mark.parametrize("where", ["grad", "value", "draw", "cost", "total", "missing"])

@@ -1,8 +1,9 @@
 """The downstream score estimator and baselines (issue 14), in the C++ runtime.
 
-``Runtime(g, estimator="downstream")`` multiplies each random node's score
-by the sum of the costs reachable from it, minus its baseline
-(``Graph.sample(..., baseline=b)``), instead of by the total cost.
+``Runtime(g, estimator="downstream")`` (the default) multiplies each random
+node's score by the sum of the costs reachable from it, minus its baseline
+(``Graph.sample(..., baseline=b)``), instead of by the total cost
+(``estimator="certigrad"``).
 These tests check the exact gradient on explicit draws against the
 formula, then unbiasedness (z-scores against the analytic gradient, or
 against Certigrad's estimator where no closed form exists) and the variance
@@ -15,6 +16,8 @@ import numpy as np
 import pytest
 
 import certigrad as cg
+from certigrad import _core
+from certigrad.checked import Checker
 
 N = 20_000  # samples per estimator
 Z_MAX = 4.0
@@ -80,8 +83,8 @@ def test_downstream_gradient_on_explicit_draws_is_the_formula():
     mu, s = feeds["mu"], feeds["s"]
     score = (x - mu) / s ** 2  # d/dmu log N(x; mu, s^2)
     c, u = np.sum(x * x), np.sum(mu * mu)
-    all_costs = cg.Runtime(g).run(feeds, draws={"x": x}).grads["mu"]
-    down = cg.Runtime(g, estimator="downstream").run(feeds, draws={"x": x}).grads["mu"]
+    all_costs = cg.Runtime(g, estimator="certigrad").run(feeds, draws={"x": x}).grads["mu"]
+    down = cg.Runtime(g).run(feeds, draws={"x": x}).grads["mu"]  # the default: downstream
     np.testing.assert_allclose(all_costs, score * (c + u) + 2 * mu, rtol=1e-13)
     np.testing.assert_allclose(down, score * c + 2 * mu, rtol=1e-13)
 
@@ -119,7 +122,7 @@ def test_bernoulli_model_downstream_and_baseline(capsys):
     down = _grads(g0, feeds, "downstream", "mu")
     # the baseline: the mean nll under Certigrad's samples (a constant input)
     g1, _ = _bernoulli_graph(baseline=True)
-    rt = cg.Runtime(g0)
+    rt = cg.Runtime(g0, estimator="certigrad")
     nll = np.mean([rt.run(feeds, seed=10**6 + i, backprop=False).costs["nll"] for i in range(2000)])
     based = _grads(g1, {**feeds, "b": np.array(nll)}, "downstream", "mu")
     ref = cert.mean(0)
@@ -138,15 +141,14 @@ def test_bad_estimator_options_are_clear_errors():
     g, feeds, _ = _upstream_graph()
     with pytest.raises(cg.CertigradError, match="estimator must be one of"):
         cg.Runtime(g, estimator="pyro")
-    with pytest.raises(cg.CertigradError, match="cannot be checked yet"):
-        cg.Runtime(g, estimator="downstream", check_every=5)
     h = cg.Graph()
     mu, v = h.param("mu", (2,)), h.input("v", (2,))
     with pytest.raises(cg.GraphError, match="node 'x': its baseline must be a scalar input"):
         h.sample("x", cg.mvn(mu, h.input("s", (2,))), baseline=v)
     gb, _, _ = _shift_graph(baseline=True)
     with pytest.raises(cg.CertigradError, match="node 'x': a baseline is used by estimator='downstream'"):
-        cg.Runtime(gb)
+        cg.Runtime(gb, estimator="certigrad")
+    assert cg.Runtime(gb).estimator == "downstream"  # the default
 
 
 def _golden(name: str):
@@ -186,3 +188,59 @@ def test_runtime_and_oracle_agree_on_sampled_draws(make):
         a, b = fast.run(feeds, seed=seed), ref.run(feeds, seed=seed)  # the same draws
         for p in a.grads:
             np.testing.assert_allclose(a.grads[p], b.grads[p], rtol=1e-12, atol=1e-12)
+
+
+def _checked_cases():
+    g0, feeds0, _ = _upstream_graph()
+    g1, feeds1, _ = _shift_graph(baseline=True)
+    g2, feeds2 = _bernoulli_graph(baseline=True)
+    return [("upstream", g0, feeds0), ("shift", g1, feeds1),
+            ("bernoulli", g2, {**feeds2, "b": np.array(3.0)})]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_checked_mode_with_downstream_and_baselines(dtype):
+    # each graph has a cost upstream of its random node or a baseline, so the
+    # oracle re-run must use the downstream estimator and the baselines to agree
+    for name, g, feeds in _checked_cases():
+        f = {k: np.asarray(v, dtype=dtype) for k, v in feeds.items()}
+        rt = cg.Runtime(g, dtype=dtype, estimator="downstream", check_every=1)
+        plain = cg.Runtime(g, dtype=dtype, estimator="downstream")
+        for seed in range(4):
+            a, b = rt.run(f, seed=seed), plain.run(f, seed=seed)
+            for p in a.grads:
+                np.testing.assert_array_equal(a.grads[p], b.grads[p])
+        assert rt.check_stats.checks == 4 and rt.check_stats.max_ratio < 1, name
+
+
+@pytest.mark.parametrize("name", ["upstream", "shift", "bernoulli"])
+def test_checked_mode_rejects_the_other_estimators_gradient(name):
+    # the check can fail: the downstream gradient is not Certigrad's estimate
+    _, g, feeds = next(c for c in _checked_cases() if c[0] == name)
+    res = cg.Runtime(g, estimator="downstream").run(feeds, seed=0, values=True)
+    draws = {n: res.values[n] for n in g.rand_nodes}
+    g.baselines.clear()  # Certigrad's estimator takes no baseline
+    with pytest.raises(cg.VerificationError, match="grad entry"):
+        Checker(g, 1, np.dtype("float64"), "certigrad").compare(
+            feeds, draws, res.values, res.costs, res.total, res.grads)
+
+
+@pytest.fixture
+def planted():
+    yield _core._test_plant_wrong_gradient
+    _core._test_plant_wrong_gradient(None)
+
+
+@pytest.mark.parametrize("dtype, delta", [("float64", 1e-9), ("float32", 1e-3)])
+def test_checked_downstream_catches_a_planted_wrong_gradient(planted, dtype, delta):
+    _, g, feeds = _checked_cases()[2]  # bernoulli: an upstream cost and a baseline
+    f = {k: np.asarray(v, dtype=dtype) for k, v in feeds.items()}
+    rt = cg.Runtime(g, dtype=dtype, estimator="downstream", check_every=2)
+    rt.run(f, seed=0)  # call 1: checked, agrees
+    planted("mu", 5, delta)
+    rt.run(f, seed=1)  # call 2: not checked, goes through
+    with pytest.raises(cg.VerificationError) as ei:
+        rt.run(f, seed=2)  # call 3: checked
+    e = ei.value
+    assert (e.node, e.what, e.entry) == ("mu", "grad", 5)
+    assert abs(e.runtime - e.oracle - delta) <= 1e-2 * delta + e.bound and e.bound < delta / 10

@@ -270,9 +270,12 @@ def test_bernoulli_of_saturated_sigmoid_is_finite(dtype: str) -> None:
     np.testing.assert_allclose(res.grads["z"], [0.0, 0.0, 1.0, -1.0], atol=1e-6)
 
 
-def test_mvn_score_term() -> None:
-    """adj[mu] += C (x-mu)/sigma^2, adj[sigma] += C ((x-mu)^2 - sigma^2)/sigma^3;
-    the adjoint of the sample does not flow to its parents."""
+@pytest.mark.parametrize("estimator", ["certigrad", "downstream"])
+def test_mvn_score_term(estimator: str) -> None:
+    """adj[mu] += M (x-mu)/sigma^2, adj[sigma] += M ((x-mu)^2 - sigma^2)/sigma^3,
+    M the total C (Certigrad's estimator) or the cost below z (downstream:
+    kl does not depend on z); the adjoint of the sample does not flow to its
+    parents."""
     g = cg.Graph()
     mu = g.param("mu", (4,))
     s = g.param("s", (4,))
@@ -281,12 +284,13 @@ def test_mvn_score_term() -> None:
     g.cost(g.det("kl", cg.mvn_kl(mu, s)))
     f = {"mu": _vals("any", (4,)), "s": _vals("pos", (4,))}
     x = _vals("any", (4,))
-    res = cg.Runtime(g).run(f, draws={"z": x})
+    res = cg.Runtime(g, estimator=estimator).run(f, draws={"z": x})
     M, S = f["mu"], f["s"]
     C = np.sum(x * x) + np.sum((M * M + S * S - 1) / 2 - np.log(S))
     assert res.total == pytest.approx(C, rel=1e-14)
-    np.testing.assert_allclose(res.grads["mu"], C * (x - M) / S**2 + M, rtol=1e-13)
-    np.testing.assert_allclose(res.grads["s"], C * ((x - M) ** 2 - S**2) / S**3 + S - 1 / S,
+    K = C if estimator == "certigrad" else np.sum(x * x)
+    np.testing.assert_allclose(res.grads["mu"], K * (x - M) / S**2 + M, rtol=1e-13)
+    np.testing.assert_allclose(res.grads["s"], K * ((x - M) ** 2 - S**2) / S**3 + S - 1 / S,
                                rtol=1e-13)
 
 

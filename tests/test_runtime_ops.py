@@ -208,9 +208,10 @@ def ref_numpy(gg: GenGraph, text: str) -> dict[str, Any]:
 
 
 def ref_runtime(gg: GenGraph, text: str) -> dict[str, Any]:
-    """The C++ runtime (the operator's kernel), float64."""
+    """The C++ runtime (the operator's kernel), float64, Certigrad's
+    estimator (the oracle's default)."""
     g, feeds, draws = cg.interchange.load(text)
-    r = cg.Runtime(g, dtype="float64").run(feeds, draws=draws, values=True)
+    r = cg.Runtime(g, dtype="float64", estimator="certigrad").run(feeds, draws=draws, values=True)
     return _as_result(r.values, r.costs, r.total, r.grads)
 
 

@@ -1,9 +1,11 @@
 """The runtime against PyTorch autograd on random graphs
 (tests/harness/strategies.py) over every operator, with explicit draws.
-PyTorch computes the estimator of docs/semantics.md as the gradient of the
-surrogate ``C + sum_mvn stopgrad(C) * log N(stopgrad(x); mu, sigma)``, with
-each sample a constant (its adjoint does not flow to its parents):
-tests/harness/torch_estimator.py, from the registry's torch formulas."""
+PyTorch computes the estimators of docs/semantics.md as the gradient of the
+surrogate ``C + sum_mvn stopgrad(M_x) * log N(stopgrad(x); mu, sigma)``, with
+each sample a constant (its adjoint does not flow to its parents) and ``M_x``
+the total (estimator="certigrad") or the costs reachable from ``x``
+("downstream", the runtime's default): tests/harness/torch_estimator.py, from
+the registry's torch formulas."""
 
 from __future__ import annotations
 
@@ -31,9 +33,9 @@ def _torch() -> None:
     F = torch.nn.functional
 
 
-def torch_estimator(gg: GenGraph):
+def torch_estimator(gg: GenGraph, estimator: str = "downstream"):
     """tests/harness/torch_estimator.py on ``gg``: (costs, total, values, grads)."""
-    return _torch_estimator(gg, torch)
+    return _torch_estimator(gg, torch, estimator)
 
 
 def close(a, b, rtol, scale=None):
@@ -42,11 +44,11 @@ def close(a, b, rtol, scale=None):
     np.testing.assert_allclose(a, b, rtol=rtol, atol=atol)
 
 
-def runtime_result(gg: GenGraph, dtype: str):
+def runtime_result(gg: GenGraph, dtype: str, estimator: str = "downstream"):
     g, feeds, draws = cg.interchange.load(gg.to_text())
     feeds = {k: v.astype(dtype) for k, v in feeds.items()}
     draws = {k: v.astype(dtype) for k, v in draws.items()}
-    return cg.Runtime(g, dtype=dtype).run(feeds, draws=draws, values=True)
+    return cg.Runtime(g, dtype=dtype, estimator=estimator).run(feeds, draws=draws, values=True)
 
 
 SETTINGS = settings(max_examples=300, deadline=None, derandomize=True,
@@ -56,15 +58,16 @@ SETTINGS = settings(max_examples=300, deadline=None, derandomize=True,
 @SETTINGS
 @given(graphs())
 def test_float64_agrees_with_torch(gg: GenGraph) -> None:
-    costs, total, values, grads = torch_estimator(gg)
-    res = runtime_result(gg, "float64")
-    for c in gg.costs:
-        close(res.costs[c], costs[c], 1e-10)
-    close(res.total, total, 1e-10)
-    for name in values:
-        close(res.values[name], values[name], 1e-10)
-    for p in gg.params:
-        close(res.grads[p], grads[p], 1e-8)
+    for est in ("downstream", "certigrad"):
+        costs, total, values, grads = torch_estimator(gg, est)
+        res = runtime_result(gg, "float64", est)
+        for c in gg.costs:
+            close(res.costs[c], costs[c], 1e-10)
+        close(res.total, total, 1e-10)
+        for name in values:
+            close(res.values[name], values[name], 1e-10)
+        for p in gg.params:
+            close(res.grads[p], grads[p], 1e-8)
 
 
 @settings(max_examples=60, deadline=None, derandomize=True,
@@ -87,13 +90,14 @@ def test_float32_agrees_with_torch_float64(gg: GenGraph) -> None:
 def test_mvn_empirical_kl_graphs_agree_with_torch(gg: GenGraph) -> None:
     """Graphs rich in mvn_empirical_kl (the general property draws it in about
     one node in 19), float64, against torch's Normal log densities."""
-    costs, total, values, grads = torch_estimator(gg)
-    res = runtime_result(gg, "float64")
-    close(res.total, total, 1e-10)
-    for name in values:
-        close(res.values[name], values[name], 1e-10)
-    for p in gg.params:
-        close(res.grads[p], grads[p], 1e-8)
+    for est in ("downstream", "certigrad"):
+        costs, total, values, grads = torch_estimator(gg, est)
+        res = runtime_result(gg, "float64", est)
+        close(res.total, total, 1e-10)
+        for name in values:
+            close(res.values[name], values[name], 1e-10)
+        for p in gg.params:
+            close(res.grads[p], grads[p], 1e-8)
 
 
 def test_vae_shaped_graph_agrees_with_torch() -> None:

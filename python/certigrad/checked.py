@@ -3,7 +3,8 @@ oracle.
 
 ``cg.Runtime(g, check_every=N)`` runs the C++ runtime and, on its first
 call and every N-th after (calls 1, N+1, 2N+1, ...), re-runs the same inputs
-and the same draws through the oracle (certigrad.reference) in float64 and
+and the same draws through the oracle (certigrad.reference) in float64, with
+the runtime's estimator and baselines (``certigrad-ref --estimator``), and
 compares every node value, every cost, the total and every gradient entry.
 A difference beyond the rounding bound raises
 :class:`~certigrad.errors.VerificationError` naming the node, the entry and
@@ -13,7 +14,8 @@ gradient it is about to apply, from the parameters it holds).
 The bound: the runtime (unit roundoff ``u``: 2^-24 for float32, 2^-53 for
 float64) and the oracle (2^-53) each lie within their first-order
 rounding-error bound ``E`` of the exact real computation on those inputs
-(certigrad.rounding), so they must agree within ``E(u) + E(2^-53)``, the
+(certigrad.rounding, which models the estimator's per-node score
+multipliers), so they must agree within ``E(u) + E(2^-53)``, the
 tolerance of the differential harness (tests/harness/) for float64 runs.
 """
 
@@ -55,14 +57,15 @@ class Checker:
     """Decides which calls are checked and compares a runtime's result with
     the oracle's (see the module docstring)."""
 
-    def __init__(self, graph: Graph, every: int, dtype: np.dtype) -> None:
+    def __init__(self, graph: Graph, every: int, dtype: np.dtype, estimator: str) -> None:
         if isinstance(every, bool) or not isinstance(every, int) or every < 1:
             raise CertigradError(f"check_every must be a positive int, got {every!r}")
         self.graph = graph
         self.every = every
         self.u = _ROUNDOFF[np.dtype(dtype)]
         self.dtype = np.dtype(dtype)
-        self.reference = ReferenceBackend(graph)
+        self.estimator = estimator
+        self.reference = ReferenceBackend(graph, estimator)
         self.calls = 0
         self.stats = CheckStats()
 
@@ -84,7 +87,9 @@ class Checker:
         orc = self.reference.run_oracle(f64, d64, values=True)
         nodes = [(n.name, n.random, n.op, n.attr, n.parents) for n in self.graph.nodes]
         # E is proportional to u (first order, exact inputs): E(u) + E(u64) = E(u + u64)
-        bound = model_run(nodes, self.graph.costs, self.graph.params, f64, d64, u=self.u + U64)
+        bases = self.graph.baselines if self.estimator == "downstream" else None
+        bound = model_run(nodes, self.graph.costs, self.graph.params, f64, d64, u=self.u + U64,
+                          estimator=self.estimator, baselines=bases)
         items = [("value", n.name, values[n.name], orc["values"][n.name], bound["values"][n.name])
                  for n in self.graph.nodes]
         items += [("cost", c, costs[c], orc["costs"][c], bound["costs"][c])

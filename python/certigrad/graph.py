@@ -347,7 +347,8 @@ class Graph:
         loss fed at each step) that the downstream estimator
         (``Runtime(g, estimator="downstream")``) subtracts from this node's
         score multiplier; it does not depend on the draw, so the estimate stays
-        unbiased while its variance can drop."""
+        unbiased while its variance can drop. (The downstream estimator is
+        the runtime's default; ``estimator="certigrad"`` takes no baseline.)"""
         if baseline is not None:
             bname = getattr(baseline, "name", baseline)
             decl = next((i for i in self.inputs if i.name == bname), None)

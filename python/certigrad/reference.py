@@ -28,11 +28,13 @@ __all__ = ["ReferenceBackend"]
 
 
 class ReferenceBackend:
-    """The oracle as a runtime for ``graph`` (see the module docstring).
-    Raises :class:`~certigrad.errors.OracleNotFound` at construction when
-    the oracle is not installed."""
+    """The oracle as a runtime for ``graph`` with the score estimator
+    ``estimator`` (``"downstream"``, with the graph's baselines, or
+    ``"certigrad"``; certigrad.runtime.ESTIMATORS). Raises
+    :class:`~certigrad.errors.OracleNotFound` at construction when the oracle
+    is not installed."""
 
-    def __init__(self, graph: Graph, estimator: str = "certigrad") -> None:
+    def __init__(self, graph: Graph, estimator: str) -> None:
         self.graph = graph
         self.estimator = estimator
         self.binary = oracle.find()

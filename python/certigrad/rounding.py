@@ -19,7 +19,11 @@ roundoff ``u``, in any summation order (running error analysis; Higham,
   every order and every blocking, with or without FMA;
 - backprop follows the reverse sweep of docs/semantics.md with the same
   rules applied to each pullback formula, the adjoint errors and the forward
-  values' errors both propagated.
+  values' errors both propagated;
+- a random node's score term is multiplied by the total (Certigrad's
+  estimator) or, for the downstream estimator, by the sum of the costs
+  reachable from the node minus its baseline (theories/core/BackpropEst.v):
+  a sum of ``k`` costs then a subtraction, bounded by the rules above.
 
 :class:`Rounding` holds the rules of the primitives for one ``u``
 (:data:`U64` for float64, :data:`U32` for float32); :data:`RULES` holds each
@@ -39,7 +43,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 import numpy as np
 
 __all__ = ["U64", "U32", "ULPS_LIBM", "ULPS_SIGMOID", "ULPS_SOFTPLUS", "Tr", "Rounding",
-           "Rule", "RULES", "model_run"]
+           "Rule", "RULES", "downstream_costs", "model_run"]
 
 U64 = 2.0 ** -53        # unit roundoff of float64
 U32 = 2.0 ** -24        # unit roundoff of float32
@@ -154,7 +158,8 @@ class Rule:
     ``forward(m, attr, xs)`` and ``pullbacks(m, attr, xs, v, g)`` (the
     adjoint contribution to each parent) for a deterministic operator;
     ``score(m, x, xs)``, d/dparent of ln p(x; parents), one per parent, for
-    a random one (the sweep multiplies it by the total)."""
+    a random one (the sweep multiplies it by the node's multiplier: the
+    total, or its downstream costs minus its baseline)."""
 
     forward: Optional[Fn] = None
     pullbacks: Optional[Fn] = None
@@ -260,13 +265,48 @@ RULES: dict[str, Rule] = {
 NodeTuple = tuple[str, bool, str, Optional[float], Sequence[str]]
 
 
+def downstream_costs(nodes: Sequence[NodeTuple], costs: Sequence[str], z: str) -> list[str]:
+    """The costs reachable from the node ``z`` (``z`` itself or a node with a
+    parent already reachable, nodes in graph order), in cost order and with
+    repeats as in ``costs``: ``reach`` and ``cost_in`` of
+    theories/core/BackpropEst.v, ``set_estimator`` of cpp/runtime.hpp."""
+    reach = {z}
+    for name, _random, _op, _attr, parents in nodes:
+        if any(p in reach for p in parents):
+            reach.add(name)
+    return [c for c in costs if c in reach]
+
+
+def _multiplier(m: Rounding, val: Mapping[str, Tr], total: Tr, down: Optional[list[str]],
+                baseline: Optional[str]) -> Tr:
+    """A random node's score multiplier on tracked values: the total
+    (``down`` None, Certigrad's estimator), else the sum of the costs ``down``
+    minus the baseline's value (``multiplier`` of BackpropEst.v; the runtime
+    starts from 0 and adds in cost order, which ``t_sum`` covers)."""
+    if down is None:
+        return total
+    s = m.t_sum([val[c] for c in down]) if down else Tr(np.zeros(()))
+    return m.t_sub(s, val[baseline]) if baseline is not None else s
+
+
 def model_run(nodes: Sequence[NodeTuple], costs: Sequence[str], params: Sequence[str],
               values: Mapping[str, Any], draws: Mapping[str, Any],
-              u: float = U64) -> dict[str, Any]:
+              u: float = U64, estimator: str = "certigrad",
+              baselines: Optional[Mapping[str, str]] = None) -> dict[str, Any]:
     """Forward and the reverse sweep of docs/semantics.md on tracked values,
     for roundoff ``u``: ``values`` (every node), ``costs``, ``total``,
     ``grads`` (every param), each a :class:`Tr`. ``values`` holds the inputs
-    and params, ``draws`` the rand nodes' values (both exact)."""
+    and params, ``draws`` the rand nodes' values (both exact).
+
+    ``estimator``: ``"certigrad"`` multiplies every rand node's score by the
+    total; ``"downstream"`` the score of rand node ``z`` by the sum of the
+    costs reachable from ``z`` (:func:`downstream_costs`) minus the value of
+    ``baselines[z]`` (an input name) when given."""
+    if estimator not in ("certigrad", "downstream"):
+        raise ValueError(f"estimator must be 'certigrad' or 'downstream', got {estimator!r}")
+    bases = dict(baselines or {})
+    if bases and estimator != "downstream":
+        raise ValueError("baselines are used by estimator='downstream' only")
     m = Rounding(u)
     val: dict[str, Tr] = {n: Tr(v) for n, v in values.items()}
     for name, random, op, attr, parents in nodes:
@@ -281,8 +321,10 @@ def model_run(nodes: Sequence[NodeTuple], costs: Sequence[str], params: Sequence
     for name, random, op, attr, parents in reversed(nodes):
         xs = [val[p] for p in parents]
         if random:  # the score term; the sample's own adjoint stops here
+            down = downstream_costs(nodes, costs, name) if estimator == "downstream" else None
+            mult = _multiplier(m, val, total, down, bases.get(name))
             for p, sc in zip(parents, RULES[op].score(m, val[name], xs)):
-                contrib.setdefault(p, []).append(m.t_mul(m.t_bcast(total, sc.v.shape), sc))
+                contrib.setdefault(p, []).append(m.t_mul(m.t_bcast(mult, sc.v.shape), sc))
             continue
         if name not in contrib:
             continue  # a zero adjoint (its pullbacks are zero)

@@ -17,9 +17,9 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from . import oracle
-from .config import EXAMPLES, FAILURE, OPS_JSON, REPO, SEED
+from .config import DOWNSTREAM_EXAMPLES, EXAMPLES, FAILURE, OPS_JSON, REPO, SEED
 from .error_model import Tr, model_run
-from .graph_text import GraphText, parse_graph
+from .graph_text import GraphText, parse_graph, reachable_costs
 
 __all__ = ["TOL_FACTOR", "REL_TARGET", "VARIANTS", "run_runtime", "ulp_distance", "rel_error",
            "Entry", "Comparison", "variant_rows", "compare_results", "Perturb",
@@ -29,12 +29,17 @@ TOL_FACTOR = 2.0        # each side within E of the exact value
 REL_TARGET = 1e-12      # the issue's relative target, reported (not the test's bound)
 
 
-def run_runtime(text: str) -> dict[str, Any]:
-    """The runtime on a graph text: float64, one thread, the text's draws."""
+def run_runtime(text: str, baselines: Optional[dict[str, str]] = None) -> dict[str, Any]:
+    """The runtime on a graph text: float64, one thread, the text's draws;
+    Certigrad's estimator, or with ``baselines`` (rand node -> input,
+    possibly empty) the downstream one."""
     import certigrad as cg
 
     g, feeds, draws = cg.interchange.load(text)
-    res = cg.Runtime(g, dtype="float64", threads=1).run(feeds, draws=draws, values=True)
+    est = "certigrad" if baselines is None else "downstream"
+    g.baselines.update(baselines or {})
+    res = cg.Runtime(g, dtype="float64", threads=1, estimator=est).run(feeds, draws=draws,
+                                                                       values=True)
     return {"values": {k: np.asarray(v, dtype=np.float64) for k, v in res.values.items()},
             "costs": dict(res.costs), "total": float(res.total),
             "grads": {k: np.asarray(v, dtype=np.float64) for k, v in res.grads.items()}}
@@ -174,21 +179,25 @@ def compare_results(gt: GraphText, rt: dict[str, Any], orc: dict[str, Any],
 Perturb = Callable[[dict[str, Any], GraphText], None]
 
 
-def compare_text(text: str, perturb: Optional[Perturb] = None) -> Comparison:
-    """Runs the oracle and the runtime on ``text`` and compares them.
+def compare_text(text: str, perturb: Optional[Perturb] = None,
+                 baselines: Optional[dict[str, str]] = None) -> Comparison:
+    """Runs the oracle and the runtime on ``text`` and compares them, with
+    Certigrad's estimator or, given ``baselines``, the downstream one.
     ``perturb(result, graph)`` (for the harness's own tests) edits the
     runtime's result before the comparison."""
-    orc = oracle.run(text)
-    rt = run_runtime(text)
+    orc = oracle.run(text, baselines=baselines)
+    rt = run_runtime(text, baselines)
     gt = parse_graph(text)
     if perturb is not None:
         perturb(rt, gt)
-    return compare_results(gt, rt, orc, model_run(gt))
+    return compare_results(gt, rt, orc, model_run(gt, baselines))
 
 
-def failure_message(text: str, problems: list[str], path: Path = FAILURE) -> str:
+def failure_message(text: str, problems: list[str], path: Path = FAILURE,
+                    baselines: Optional[dict[str, str]] = None) -> str:
     """What a disagreement prints: the problems, the (minimal) graph, and how
-    to replay it with the oracle alone."""
+    to replay it with the oracle alone (with the downstream estimator's
+    flags when ``baselines`` is given)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
@@ -200,8 +209,9 @@ def failure_message(text: str, problems: list[str], path: Path = FAILURE) -> str
             + (f"\n  ... {len(problems) - 20} more" if len(problems) > 20 else "")
             + f"\n\ngraph ({saved}):\n{text}\n"
             + f"replay with the oracle alone (from the repository root):\n  "
-            + oracle.replay_command(rel)
-            + f"\nboth sides and the comparison:\n  python3 tests/test_differential.py {rel}\n")
+            + oracle.replay_command(rel, baselines)
+            + f"\nboth sides and the comparison:\n  python3 tests/test_differential.py {rel}"
+            + "".join(f" {a}" for a in oracle.estimator_args(baselines)) + "\n")
 
 
 # ---------------------------------------------------------------------------
@@ -240,10 +250,24 @@ class Stats:
     rel_over: int = 0          # ... of which differ by more than REL_TARGET relative
     rel_over_worst: float = 0.0  # largest relative difference among those
     seconds: float = 0.0
+    downstream: bool = False   # the downstream estimator's run (baselines given)
+    score_nodes: int = 0       # mvn nodes (score terms), downstream runs
+    with_baseline: int = 0     # ... of which have a baseline
+    partial: int = 0           # ... of which reach only some of the costs
+    multi: int = 0             # ... of which reach two costs or more
 
-    def add(self, text: str, gt: GraphText, cmp: Comparison) -> None:
+    def add(self, text: str, gt: GraphText, cmp: Comparison,
+            baselines: Optional[dict[str, str]] = None) -> None:
         self.graphs += 1
-        self.seen.add(digest(text))
+        self.seen.add(digest(text, baselines))
+        if baselines is not None:
+            for n in gt.nodes:
+                if n[2] == "mvn":
+                    self.score_nodes += 1
+                    self.with_baseline += n[0] in baselines
+                    k = len(reachable_costs(gt.nodes, gt.costs, n[0]))
+                    self.partial += k < len(gt.costs)
+                    self.multi += k >= 2
         self.stochastic += any(n[1] == "rand" for n in gt.nodes)
         self.nodes += len(gt.nodes)
         for op in {n[2] for n in gt.nodes}:
@@ -285,11 +309,18 @@ class Stats:
         return "\n".join(out)
 
     def report(self, all_ops: list[str]) -> str:
+        est = ("estimator: downstream (certigrad-ref --estimator downstream --baseline ...): "
+               f"{self.score_nodes} score nodes (mvn), {self.with_baseline} with a baseline, "
+               f"{self.partial} reaching only some costs, {self.multi} two costs or more\n") \
+            if self.downstream else \
+            "estimator: certigrad (each score times the total cost)\n"
         return (
             f"certigrad differential harness: runtime (float64, 1 thread) vs certigrad-ref\n"
+            + est +
             f"{self.graphs} distinct graphs compared ({self.stochastic} with rand nodes, "
             f"{self.graphs - self.stochastic} deterministic), {self.nodes} nodes, "
-            f"{self.seconds:.1f} s; examples={EXAMPLES}, "
+            f"{self.seconds:.1f} s; "
+            f"examples={DOWNSTREAM_EXAMPLES if self.downstream else EXAMPLES}, "
             f"seed={'derandomized' if SEED is None else SEED}\n"
             f"tolerance per entry: |runtime - oracle| <= {TOL_FACTOR:g} E "
             f"(E: first-order rounding-error bound, see tests/harness/error_model.py)\n"
@@ -311,23 +342,48 @@ class Stats:
             + self.table(all_ops) + "\n")
 
 
-def digest(text: str) -> bytes:
-    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+def digest(text: str, baselines: Optional[dict[str, str]] = None) -> bytes:
+    key = text if baselines is None else text + json.dumps(sorted(baselines.items()))
+    return hashlib.blake2b(key.encode(), digest_size=16).digest()
 
 
 def all_op_names() -> list[str]:
     return [o["name"] for o in json.loads(OPS_JSON.read_text())["ops"]]
 
 
+def _estimator_flags(args: list[str]) -> Optional[dict[str, str]]:
+    """The baselines of the oracle's flags ``--estimator downstream
+    [--baseline Z=B]...`` (None: none given, Certigrad's estimator)."""
+    if not args:
+        return None
+    if args[:2] != ["--estimator", "downstream"] or len(args) % 2:
+        raise ValueError(f"expected --estimator downstream [--baseline Z=B]..., got {args}")
+    out: dict[str, str] = {}
+    for flag, zb in zip(args[2::2], args[3::2]):
+        z, sep, b = zb.partition("=")
+        if flag != "--baseline" or not sep:
+            raise ValueError(f"expected --baseline Z=B, got {flag} {zb}")
+        out[z] = b
+    return out
+
+
 def main(argv: list[str]) -> int:
-    """``python3 tests/test_differential.py GRAPH_FILE``: both sides on one
-    graph, every compared entry and the verdict."""
-    if len(argv) != 2:
+    """``python3 tests/test_differential.py GRAPH_FILE [--estimator
+    downstream [--baseline Z=B]...]``: both sides on one graph, every
+    compared entry and the verdict."""
+    try:
+        baselines = _estimator_flags(argv[2:])
+    except ValueError as e:
+        print(e)
+        baselines = None
+        argv = []
+    if len(argv) < 2:
         print((sys.modules[__package__].__doc__ or "").split("Running")[0])
-        print("usage: python3 tests/test_differential.py GRAPH_FILE")
+        print("usage: python3 tests/test_differential.py GRAPH_FILE "
+              "[--estimator downstream [--baseline Z=B]...]")
         return 2
     text = Path(argv[1]).read_text()
-    cmp = compare_text(text)
+    cmp = compare_text(text, baselines=baselines)
     for en in cmp.entries:
         for i in range(en.runtime.size):
             print(f"{en.what:<5} {en.name}[{i}]  runtime {en.runtime[i]!r:<24} oracle "

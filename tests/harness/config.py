@@ -7,15 +7,18 @@ import os
 
 from .table import REPO
 
-__all__ = ["REPO", "REPORT", "FAILURE", "OPS_JSON", "EXAMPLES", "SEED", "BOUND_EXAMPLES",
-           "EDGE_EXAMPLES"]
+__all__ = ["REPO", "REPORT", "DOWNSTREAM_REPORT", "FAILURE", "OPS_JSON", "EXAMPLES",
+           "DOWNSTREAM_EXAMPLES", "SEED", "BOUND_EXAMPLES", "EDGE_EXAMPLES"]
 
 REPORT = REPO / "_build" / "differential-report.txt"
+DOWNSTREAM_REPORT = REPO / "_build" / "differential-downstream-report.txt"
 FAILURE = REPO / "_build" / "differential-failure.graph"
 OPS_JSON = REPO / "ops" / "ops.json"
 
 #: distinct graphs compared by test_runtime_matches_oracle
 EXAMPLES = int(os.environ.get("CERTIGRAD_DIFF_EXAMPLES", "2000"))
+#: distinct graphs with baselines compared by test_runtime_matches_oracle_downstream
+DOWNSTREAM_EXAMPLES = int(os.environ.get("CERTIGRAD_DIFF_DOWNSTREAM_EXAMPLES", "1000"))
 #: unset: derandomized (the same graphs on every run); N: another reproducible sample
 SEED = os.environ.get("CERTIGRAD_DIFF_SEED")
 #: graphs checked against 60-digit arithmetic

@@ -8,7 +8,7 @@ checks the bound against 60-digit arithmetic)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping, Optional
 
 from certigrad.rounding import U64 as U
 from certigrad.rounding import ULPS_LIBM, ULPS_SIGMOID, ULPS_SOFTPLUS, Tr
@@ -19,10 +19,14 @@ from .graph_text import GraphText
 __all__ = ["U", "ULPS_LIBM", "ULPS_SIGMOID", "ULPS_SOFTPLUS", "Tr", "model_run"]
 
 
-def model_run(gt: GraphText) -> dict[str, Any]:
+def model_run(gt: GraphText, baselines: Optional[Mapping[str, str]] = None) -> dict[str, Any]:
     """Forward and the reverse sweep on tracked values (float64 roundoff):
     ``values`` (every node), ``costs``, ``total``, ``grads`` (every param),
-    each a :class:`Tr`."""
+    each a :class:`Tr`; Certigrad's estimator, or the downstream one with
+    ``baselines`` (rand node -> input; possibly empty)."""
     nodes = [(name, kind == "rand", op, attr, parents)
              for name, kind, op, attr, parents, _shape in gt.nodes]
-    return _model_run(nodes, gt.costs, gt.params, gt.values, gt.draws)
+    if baselines is None:
+        return _model_run(nodes, gt.costs, gt.params, gt.values, gt.draws)
+    return _model_run(nodes, gt.costs, gt.params, gt.values, gt.draws,
+                      estimator="downstream", baselines=baselines)

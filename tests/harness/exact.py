@@ -11,11 +11,11 @@ tests/harness/references.py, which receives the helpers as ``X``.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping, Optional
 
 import numpy as np
 
-from .graph_text import GraphText
+from .graph_text import GraphText, reachable_costs
 from .references import reference
 
 __all__ = ["DIGITS", "Exact", "exact_run"]
@@ -65,10 +65,12 @@ class Exact:
         return 1 / (1 + self.mp.exp(-t))
 
 
-def exact_run(gt: GraphText) -> dict[str, Any]:
+def exact_run(gt: GraphText, baselines: Optional[Mapping[str, str]] = None) -> dict[str, Any]:
     """The semantics of docs/semantics.md in 60-digit arithmetic (mpmath),
     on the graph's float64 inputs and draws: ``values``, ``costs``,
-    ``total``, ``grads`` as object arrays of mpf (flat)."""
+    ``total``, ``grads`` as object arrays of mpf (flat). Certigrad's
+    estimator, or with ``baselines`` (possibly empty) the downstream one:
+    rand node z's score times its reachable costs minus its baseline."""
     X = Exact()
     val = {n: X.lift(v) for n, v in gt.values.items()}
     for name, kind, op, attr, parents, _shape in gt.nodes:
@@ -82,10 +84,17 @@ def exact_run(gt: GraphText) -> dict[str, Any]:
 
     for c in gt.costs:
         acc(c, X.arr([X.mpf(1)], ()))
+    def multiplier(z: str) -> Any:
+        if baselines is None:
+            return total
+        m = X.total_of([val[c].ravel()[0] for c in reachable_costs(gt.nodes, gt.costs, z)])
+        return m - val[baselines[z]].ravel()[0] if z in baselines else m
+
     for name, kind, op, attr, parents, _shape in reversed(gt.nodes):
         xs = [val[p] for p in parents]
         if kind == "rand":  # the score term; the sample's own adjoint stops here
-            for p, c in zip(parents, reference(op).exact_score(X, total, val[name], xs)):
+            for p, c in zip(parents, reference(op).exact_score(X, multiplier(name), val[name],
+                                                               xs)):
                 acc(p, c)
             continue
         if name not in adj:

@@ -4,13 +4,13 @@ independently of the runtime (``certigrad.interchange``) and of the oracle."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional, Sequence
 
 import numpy as np
 
 from .table import TABLE
 
-__all__ = ["GraphText", "parse_graph"]
+__all__ = ["GraphText", "parse_graph", "reachable_costs"]
 
 
 @dataclass
@@ -62,3 +62,15 @@ def parse_graph(text: str) -> GraphText:
         else:
             assert kw == "end", kw
     return gt
+
+
+def reachable_costs(nodes: Sequence[Any], costs: Sequence[str], z: str) -> list[str]:
+    """The costs reachable from node ``z`` (``z`` or a node with a parent
+    already reachable; ``nodes`` (name, kind, op, attr, parents, shape) in
+    graph order), in cost order: the costs of the downstream estimator's
+    multiplier (docs/semantics.md), computed independently of the package."""
+    reach = {z}
+    for name, _kind, _op, _attr, parents, _shape in nodes:
+        if reach.intersection(parents):
+            reach.add(name)
+    return [c for c in costs if c in reach]

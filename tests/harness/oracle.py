@@ -20,6 +20,7 @@ the documented forms.
     res["costs"]["c"]    # float, one per cost, in cost order
     res["total"]         # float
     res["grads"]["W"]    # float64 array, flat, one per param
+    oracle.run(text, baselines={"z": "b"})   # the downstream estimator
 
 Replay a graph file with the oracle alone:
 ``_build/default/extraction/certigrad-ref < graph.txt``.
@@ -29,12 +30,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping, Optional
 
 import numpy as np
 
 __all__ = ["OracleError", "OracleNotFound", "DEFAULT_PATH", "find", "run", "run_raw",
-           "parse_result", "replay_command"]
+           "parse_result", "estimator_args", "replay_command"]
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_PATH = REPO / "_build" / "default" / "extraction" / "certigrad-ref"
@@ -64,32 +65,49 @@ def find() -> Path:
     return path
 
 
-def replay_command(graph_file: str | os.PathLike[str]) -> str:
-    """The shell command that replays a graph file with the oracle alone."""
+def estimator_args(baselines: Optional[Mapping[str, str]]) -> list[str]:
+    """The oracle's flags for an estimator: none for Certigrad's
+    (``baselines`` None), else ``--estimator downstream`` and one
+    ``--baseline Z=B`` per baseline (docs/format.md)."""
+    if baselines is None:
+        return []
+    return ["--estimator", "downstream"] + [a for z, b in baselines.items()
+                                            for a in ("--baseline", f"{z}={b}")]
+
+
+def replay_command(graph_file: str | os.PathLike[str],
+                   baselines: Optional[Mapping[str, str]] = None) -> str:
+    """The shell command that replays a graph file with the oracle alone
+    (``baselines``: the downstream estimator's, see :func:`estimator_args`)."""
     env = os.environ.get("CERTIGRAD_REF")
     binary = env if env else os.path.relpath(DEFAULT_PATH, REPO)
-    return f"{binary} < {graph_file}"
+    return " ".join([binary] + estimator_args(baselines) + ["<", str(graph_file)])
 
 
-def run_raw(text: str, naive: bool = False, timeout: float = 60.0) -> str:
+def run_raw(text: str, naive: bool = False, timeout: float = 60.0,
+            baselines: Optional[Mapping[str, str]] = None) -> str:
     """The oracle's standard output on ``text``, through the package's
-    runner (``certigrad.oracle.run_text``). Raises :class:`OracleError`
-    with the oracle's error line when it exits with a non-zero status or
-    writes to standard error."""
+    runner (``certigrad.oracle.run_text``), with Certigrad's estimator or,
+    given ``baselines`` (possibly empty), the downstream one. Raises
+    :class:`OracleError` with the oracle's error line when it exits with a
+    non-zero status or writes to standard error."""
     from certigrad.errors import CertigradError
     from certigrad.oracle import run_text
 
+    args = (["--naive"] if naive else []) + estimator_args(baselines)
     try:
-        return run_text(text, ["--naive"] if naive else [], binary=find(), timeout=timeout)
+        return run_text(text, args, binary=find(), timeout=timeout)
     except CertigradError as e:
         msg = str(e)
         raise OracleError(msg if msg.startswith("certigrad-ref:") else f"certigrad-ref: {msg}") \
             from None
 
 
-def run(text: str, naive: bool = False) -> dict[str, Any]:
-    """Runs the oracle on a ``certigrad-graph 1`` text; the parsed result."""
-    return parse_result(run_raw(text, naive=naive))
+def run(text: str, naive: bool = False,
+        baselines: Optional[Mapping[str, str]] = None) -> dict[str, Any]:
+    """Runs the oracle on a ``certigrad-graph 1`` text; the parsed result
+    (``baselines``: see :func:`run_raw`)."""
+    return parse_result(run_raw(text, naive=naive, baselines=baselines))
 
 
 def _floats(no: int, toks: list[str]) -> np.ndarray:

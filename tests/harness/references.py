@@ -23,7 +23,7 @@ A deterministic operator (:class:`Det`), and a random one (:class:`Rand`):
     the 60-digit evaluator (tests/harness/exact.py, its helpers passed as
     ``X``: ``X.mp``, ``X.mpf``, elementwise ``X.ew``, reduction ``X.red``,
     matrix product ``X.mm``, ``X.arr``, ``X.sig``) on object arrays of mpf;
-    ``exact_score`` includes the factor ``total``.
+    ``exact_score`` includes the factor ``total`` (the score multiplier).
 ``torch_forward(torch, attr, p)``; ``torch_log_density(torch, x, p)``
     PyTorch, float64 (tests/harness/torch_estimator.py): the forward, and the
     log density (up to a constant) whose gradient is the score term (None

@@ -28,7 +28,8 @@ nodes, or the same node twice) is common.
 
 :func:`cases` is the differential harness's strategy of graph texts (mostly
 small graphs, some wide ones, some with the runtime's sigmoid-bernoulli
-pair).
+pair); :func:`downstream_cases` adds random baselines, for the downstream
+estimator.
 """
 
 from __future__ import annotations
@@ -39,10 +40,12 @@ from typing import Any, Optional
 import numpy as np
 from hypothesis import strategies as st
 
+from .graph_text import reachable_costs
 from .references import generator_kind, reference
 from .table import ARITY, OP_NAMES, RANDOM, TABLE
 
-__all__ = ["ALL_OPS", "TABLE", "GenGraph", "graphs", "cases", "eval_op", "sample_op"]
+__all__ = ["ALL_OPS", "TABLE", "GenGraph", "graphs", "case_graphs", "cases", "add_score_node",
+           "SCORE_OPS", "downstream_cases", "eval_op", "sample_op"]
 
 ALL_OPS = list(OP_NAMES)
 MAX_ABS = 1e4
@@ -249,9 +252,22 @@ def add_logit_pair(draw: Any, gg: GenGraph) -> None:
     gg.nodes.append(("ls", "det", "sigmoid", None, (z,), shape))
     gg.forward["ls"] = eval_op("sigmoid", None, [gg.forward[z]])
     gg.nodes.append(("lb", "det", "bernoulli_neglogpdf", None, ("ls", x), ()))
+    gg.forward["lb"] = eval_op("bernoulli_neglogpdf", None, [gg.forward["ls"], gg.forward[x]])
     if not draw(st.booleans(), label="fused"):
         gg.nodes.append(("lu", "det", "sum", None, ("ls",), ()))
+        gg.forward["lu"] = np.asarray(np.sum(gg.forward["ls"]))
     gg.costs.append("lb")
+
+
+@st.composite
+def case_graphs(draw: Any, ops: Optional[list[str]] = None) -> GenGraph:
+    """The graphs of :func:`cases`, before printing."""
+    wide = draw(st.integers(0, 9), label="wide") == 9
+    gg = draw(graphs(max_nodes=6, max_dim=24, ops=ops) if wide else
+              graphs(max_nodes=10, max_dim=4, ops=ops))
+    if draw(st.integers(0, 4), label="logit pair") == 4:
+        add_logit_pair(draw, gg)
+    return gg
 
 
 @st.composite
@@ -263,9 +279,74 @@ def cases(draw: Any, ops: Optional[list[str]] = None) -> str:
     rarely forms by chance). Shrinks towards small graphs without the pair,
     whose operators are the first of ``ops`` (default: the table, in its
     order)."""
-    wide = draw(st.integers(0, 9), label="wide") == 9
-    gg = draw(graphs(max_nodes=6, max_dim=24, ops=ops) if wide else
-              graphs(max_nodes=10, max_dim=4, ops=ops))
-    if draw(st.integers(0, 4), label="logit pair") == 4:
-        add_logit_pair(draw, gg)
-    return gg.to_text()
+    return draw(case_graphs(ops)).to_text()
+
+
+def add_score_node(draw: Any, gg: GenGraph) -> None:
+    """Appends ``dz ~ mvn(mu, ds)`` (``mu`` an existing reference, ``ds`` a
+    fresh positive input of its shape) and ``dc = sum dz``, a cost unless the
+    draw says otherwise: a score term for a graph that has none."""
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1), label="score seed"))
+    refs = sorted(gg.forward)
+    mu = draw(st.sampled_from(refs), label="mu") if refs else None
+    if mu is None:
+        mu = "dm"
+        gg.inputs.append((mu, (2,), True))
+        gg.values[mu] = gg.forward[mu] = rng.uniform(-2.0, 2.0, (2,))
+    shape = np.shape(gg.forward[mu])
+    gg.inputs.append(("ds", shape, draw(st.booleans(), label="ds param")))
+    gg.values["ds"] = gg.forward["ds"] = rng.uniform(0.5, 2.0, shape)
+    x = sample_op("mvn", [gg.forward[mu], gg.forward["ds"]], shape, rng)
+    gg.nodes.append(("dz", "rand", "mvn", None, (mu, "ds"), shape))
+    gg.forward["dz"] = gg.draws["dz"] = x
+    gg.nodes.append(("dc", "det", "sum", None, ("dz",), ()))
+    gg.forward["dc"] = np.asarray(np.sum(x))
+    if draw(st.integers(0, 3), label="dc cost") > 0:
+        gg.costs.append("dc")
+
+
+#: The operators of :func:`downstream_cases`: every one, ``mvn`` four times as
+#: likely (score nodes inside the graph, with several costs downstream).
+SCORE_OPS = ALL_OPS + ["mvn"] * 3
+
+
+@st.composite
+def downstream_cases(draw: Any, ops: Optional[list[str]] = None) -> tuple[str, dict[str, str]]:
+    """Graph texts with baselines for the downstream estimator: a graph of
+    :func:`cases` over ``ops`` (default :data:`SCORE_OPS`), with a score node
+    (:func:`add_score_node`) when it has no ``mvn``, up to two more costs
+    (``sum``) below each ``mvn`` node, and for each rand node no baseline,
+    an existing scalar input or param, or a fresh scalar input or param:
+    uniform in [-5, 5], or the float64 sum of the node's reachable costs
+    (the multiplier then cancels to rounding noise, the hardest case for the
+    bound). Returns the text and the baselines (rand node -> input)."""
+    gg = draw(case_graphs(ops or SCORE_OPS))
+    if not any(n[2] == "mvn" for n in gg.nodes):
+        add_score_node(draw, gg)
+    for z in [n[0] for n in gg.nodes if n[2] == "mvn"]:  # costs downstream of z
+        for j in range(draw(st.integers(0, 2), label="downstream costs")):
+            below = reachable_costs(gg.nodes, [n[0] for n in gg.nodes], z)
+            src = draw(st.sampled_from(below), label="cost source")
+            name = f"c{j}_{z}"
+            gg.nodes.append((name, "det", "sum", None, (src,), ()))
+            gg.forward[name] = np.asarray(np.sum(gg.forward[src]))
+            gg.costs.append(name)
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1), label="baseline seed"))
+    baselines: dict[str, str] = {}
+    for name, kind, *_ in list(gg.nodes):
+        if kind != "rand":
+            continue
+        how = draw(st.sampled_from(["none", "existing", "uniform", "cancel"]), label="baseline")
+        scalars = sorted(n for n, shape, _ in gg.inputs if shape == ())
+        if how == "none" or (how == "existing" and not scalars):
+            continue
+        if how == "existing":
+            baselines[name] = draw(st.sampled_from(scalars), label="existing baseline")
+            continue
+        b = f"b{len(baselines)}_{name}"
+        v = rng.uniform(-5.0, 5.0) if how == "uniform" else \
+            sum(float(gg.forward[c]) for c in reachable_costs(gg.nodes, gg.costs, name))
+        gg.inputs.append((b, (), draw(st.booleans(), label="baseline param")))
+        gg.values[b] = gg.forward[b] = np.asarray(v, dtype=np.float64)
+        baselines[name] = b
+    return gg.to_text(), baselines

@@ -1,7 +1,9 @@
-"""The gradient estimator of docs/semantics.md in PyTorch autograd (float64),
+"""The gradient estimators of docs/semantics.md in PyTorch autograd (float64),
 on a generated graph: the gradient of the surrogate
-``C + sum_rand stopgrad(C) * log p(stopgrad(x); parents)``, with each sample
-a constant (its adjoint does not flow to its parents). Each operator's
+``C + sum_rand stopgrad(M_x) * log p(stopgrad(x); parents)``, with each
+sample a constant (its adjoint does not flow to its parents); ``M_x`` is the
+total ``C`` (Certigrad's estimator) or the sum of the costs reachable from
+``x`` (the downstream estimator, no baselines). Each operator's
 forward and log density is its ``torch_forward`` / ``torch_log_density``
 entry in tests/harness/references.py.
 
@@ -16,17 +18,18 @@ from typing import Any
 import numpy as np
 
 from .references import reference
+from .graph_text import reachable_costs
 from .strategies import GenGraph
 
 __all__ = ["torch_estimator"]
 
 
-def torch_estimator(gg: GenGraph, torch: Any) -> tuple[dict[str, float], float,
-                                                       dict[str, np.ndarray],
-                                                       dict[str, np.ndarray]]:
-    """``(costs, total, values, grads)`` of ``gg`` with its draws: the costs
-    and total as floats, every node's value and every param's gradient as
-    float64 arrays (zeros for a param that reaches no cost)."""
+def torch_estimator(gg: GenGraph, torch: Any, estimator: str = "certigrad") \
+        -> tuple[dict[str, float], float, dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """``(costs, total, values, grads)`` of ``gg`` with its draws, for
+    ``estimator`` ``"certigrad"`` or ``"downstream"``: the costs and total as
+    floats, every node's value and every param's gradient as float64 arrays
+    (zeros for a param that reaches no cost)."""
     t: dict[str, Any] = {}
     for name, _, param in gg.inputs:
         t[name] = torch.tensor(gg.values[name], dtype=torch.float64, requires_grad=param)
@@ -37,12 +40,19 @@ def torch_estimator(gg: GenGraph, torch: Any) -> tuple[dict[str, float], float,
             x = torch.tensor(gg.draws[name], dtype=torch.float64)
             score = reference(op).torch_log_density(torch, x, p)
             if score is not None:
-                scores.append(score)
+                scores.append((name, score))
             t[name] = x
             continue
         t[name] = reference(op).torch_forward(torch, attr, p)
     C = sum(t[c] for c in gg.costs)
-    surrogate = C + sum(C.detach() * s for s in scores)
+
+    def mult(z: str) -> Any:
+        if estimator == "certigrad":
+            return C.detach()
+        return sum((t[c].detach() for c in reachable_costs(gg.nodes, gg.costs, z)),
+                   torch.zeros((), dtype=torch.float64))
+
+    surrogate = C + sum(mult(z) * s for z, s in scores)
     params = [t[n] for n in gg.params]
     grads = (torch.autograd.grad(surrogate, params, allow_unused=True)
              if params and surrogate.requires_grad else [None] * len(params))
