@@ -50,7 +50,7 @@ def test_smoke_one_epoch(tmp_path, capsys):
     assert len(lines) == 1
     entry = json.loads(lines[0])
     assert entry["epoch"] == 1 and entry["iterations"] == 10
-    assert entry["theorem"] == "Certigrad.aevb.AevbUnbiased.aevb_unbiased"
+    assert entry["theorem"] == "Certigrad.aevb.AevbDownstream.aevb_downstream_unbiased"
     for key in ("train_loss", "val_loss", "test_loss", "seconds"):
         assert np.isfinite(entry[key])
     assert json.loads(stdout.splitlines()[-1]) == entry
