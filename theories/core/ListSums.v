@@ -21,15 +21,18 @@
       and of a node's parents' values ([parents_derive]); the sizes of the
       parents' values ([sized_map]), of the forward values
       ([forward_nodes_sized]) and of the naive adjoints
-      ([naive_adj_length]).
+      ([naive_adj_est_length], per-node multipliers; [naive_adj_length],
+      one cost).
     - Names of well-formed node lists ([parents_not_later],
       [name_not_later]), input sizes ([input_values_sized]), costs
       ([costs_covered]), [find_val_naive_backprop].
-    - [det_node_step]: the step of the suffix induction at a deterministic
-      node, from [dop_correct]: the extended curve has tangents, and the
-      adjoints of the rest of the suffix against them are those of the
-      suffix.  (BackpropCorrect.v's induction has only this step;
-      Unbiased.v's adds random nodes.) *)
+    - [det_node_step_est]: the step of the suffix induction at a
+      deterministic node, from [dop_correct]: the extended curve has
+      tangents, and the adjoints of the rest of the suffix against them are
+      those of the suffix (per-node multipliers, [naive_adj_est];
+      [det_node_step]: one cost, [naive_adj]).  (BackpropCorrect.v's
+      induction has only this step; SuffixIdentity.v's adds random
+      nodes.) *)
 
 From Coquelicot Require Import Coquelicot.
 From Coq Require Import Reals String List Arith Bool Lia.
