@@ -45,7 +45,7 @@
 From Coquelicot Require Import Coquelicot.
 From Coq Require Import Reals String List Arith Bool Lia Lra FunctionalExtensionality.
 From Certigrad Require Import Scalar Tensor TensorFacts Ops Graph WellFormed Backprop OpsSpec.
-From Certigrad Require Import OpsJvp GraphFacts BackpropNaive WellFormedSound.
+From Certigrad Require Import OpsJvp GraphFacts BackpropNaive BackpropEst WellFormedSound.
 From Certigrad Require Import Stochastic StochasticPre FamilyDerive OpsCorrect ListSums.
 (* Exported: the files that import this one use its Gaussian score, [node_score] and
    [score_sum], which SuffixIdentity.v defines for UnbiasedEst.v as well. *)
@@ -562,21 +562,25 @@ Proof.
   - intros r Hr k t _. eexists. apply (Hcurve t), Hr.
 Qed.
 
-(** At every final point of the run from [inputs], entry [j] of [p] of
-    [backprop] is the unrolled estimator: the pathwise derivative of the
-    total cost plus the total cost times the sum of the scores of the
-    draws. *)
-Lemma backprop_leaf_estimator :
+(** At every final point [(v, dr)] of the run from [inputs]: [v] is the
+    forward run on the draws [dr], and entry [j] of [p] of the naive
+    adjoint with the multipliers [mult v] is the pathwise derivative of the
+    total cost plus the scores of the draws weighted by [mult v]
+    ([suffix_identity_est] at the graph's nodes). *)
+Lemma leaf_estimator_w (mult : env R -> string -> R) :
   a < nth j (find_val inputs p) 0 < b ->
   dist_all (fun vd =>
-      unrolled_est g (shape_env g) (g_nodes g) (input_curve inputs p j)
-        (nth j (find_val inputs p) 0) 0 vd
-      = nth j (find_val (backprop R_ops g inputs (snd vd)) p) 0)
+      fst vd = forward R_ops g inputs (snd vd) /\
+      Derive (fun t => total_cost R_ops g
+                (forward_nodes R_ops (shape_env g) (snd vd) (g_nodes g) (input_curve inputs p j t)))
+        (nth j (find_val inputs p) 0)
+      + score_sum_w (shape_env g) (snd vd) (mult (fst vd)) (g_nodes g)
+          (input_curve inputs p j) (nth j (find_val inputs p) 0)
+      = nth j (naive_adj_est R_ops g (fst vd) (mult (fst vd)) (g_nodes g) p) 0)
     (graph_dist g inputs).
 Proof.
   intros Hab.
   pose proof (check_graph_sound g Hchk) as Hwf.
-  pose proof (wf_graph_nodup g Hwf) as Hndg.
   pose proof (wf_graph_good g Hwf) as Hgood.
   pose proof (wf_graph_costs g Hwf) as Hcosts.
   pose proof Hwf as (Hndin & _ & _ & Hpin & Hwfn & _ & _).
@@ -590,32 +594,39 @@ Proof.
                 Hwfn Hdom) as Hleaf.
   rewrite Hc0 in Hleaf. unfold graph_dist.
   eapply dist_all_impl; [|exact Hleaf]. intros [v dr] [Hv Hall].
-  unfold unrolled_est. simpl in Hv, Hall |- *.
-  rewrite backprop_eq_naive_wf by exact Hwf.
-  rewrite find_val_naive_backprop by exact Hp.
-  change (forward R_ops g inputs dr) with (forward_nodes R_ops (shape_env g) dr (g_nodes g) inputs).
-  rewrite Hv.
+  simpl in Hv, Hall |- *. split; [now rewrite <- Hv|].
   assert (Hvals : forall r, In r (map fst (shape_env g)) -> length (find_val v r) = sz r).
   { intros r Hr. rewrite <- Hv.
     apply (forward_nodes_sized g dr (g_nodes g) (input_senv g)); auto.
     - eapply Forall_impl; [|exact Hall]. intros [r0 o ps|r0 o ps] [_ H]; [exact I|now apply H].
     - rewrite input_senv_names, <- shape_env_names. exact Hr. }
-  set (dE := unit_tangent sz p j).
-  assert (Hid := suffix_identity g dr v t0 Hcosts Hvals Hops (total_cost R_ops g v) (g_nodes g)
-                   (input_senv g) (input_curve inputs p j) dE Hwfn).
   rewrite <- input_senv_names in Hndin.
-  replace (nth j (naive_adj R_ops g v (total_cost R_ops g v) (g_nodes g) p) 0)
-    with (rsum (map (fun r => dot R_ops (naive_adj R_ops g v (total_cost R_ops g v) (g_nodes g) r)
-                                 (dE r)) (map fst (input_senv g)))).
-  - rewrite <- Hid.
-    + ring.
-    + exact Hndin.
-    + rewrite Forall_forall in Hall, Hgood |- *. intros n Hn. split; [apply Hgood, Hn|].
-      apply (Hall n Hn).
-    + apply costs_covered, Hwf.
-    + apply Hcurve.
-    + rewrite Hc0. exact Hv.
-  - apply sum_unit_tangent; [exact Hndin|exact HpS|exact Hj].
+  rewrite <- (sum_unit_tangent _ sz p j (naive_adj_est R_ops g v (mult v) (g_nodes g)) Hndin HpS Hj).
+  apply (suffix_identity_est g dr v t0 Hcosts Hvals Hops (mult v) (g_nodes g)
+           (input_senv g) (input_curve inputs p j) (unit_tangent sz p j) Hwfn Hndin).
+  - rewrite Forall_forall in Hall, Hgood |- *. intros n Hn. split; [apply Hgood, Hn|].
+    apply (Hall n Hn).
+  - apply costs_covered, Hwf.
+  - apply Hcurve.
+  - rewrite Hc0. exact Hv.
+Qed.
+
+(** The case of [backprop]: entry [j] of [p] is the unrolled estimator,
+    the pathwise derivative of the total cost plus the total cost times
+    the sum of the scores of the draws. *)
+Lemma backprop_leaf_estimator :
+  a < nth j (find_val inputs p) 0 < b ->
+  dist_all (fun vd =>
+      unrolled_est g (shape_env g) (g_nodes g) (input_curve inputs p j)
+        (nth j (find_val inputs p) 0) 0 vd
+      = nth j (find_val (backprop R_ops g inputs (snd vd)) p) 0)
+    (graph_dist g inputs).
+Proof.
+  intros Hab. eapply dist_all_impl; [|exact (leaf_estimator_w (fun v _ => total_cost R_ops g v) Hab)].
+  intros [v dr] [Hv Hid]. cbv beta in Hid. simpl in Hv, Hid |- *. unfold unrolled_est. simpl.
+  rewrite backprop_eq_naive_wf by exact (check_graph_sound g Hchk).
+  rewrite find_val_naive_backprop, <- Hv, <- naive_adj_est_const by exact Hp.
+  rewrite <- Hid, score_sum_w_const. ring.
 Qed.
 
 End Leaves.

@@ -38,10 +38,9 @@
     - Step (1), at every draw: [baseline_off_reach] (a checked baseline is
       not reachable from its node: the hypothesis of [gap_expect_indep]
       holds under [check_graph] and [check_baselines]);
-      [est_leaf_estimator] (Unbiased.v's [backprop_leaf_estimator] with
-      per-node multipliers, from SuffixIdentity.v's [suffix_identity_est]:
-      the estimate is the pathwise derivative plus [score_sum_w], the
-      multiplier-weighted scores); [backprop_minus_est]
+      [est_leaf_estimator] (Unbiased.v's [leaf_estimator_w] at the
+      estimator's multipliers: the estimate is the pathwise derivative plus
+      [score_sum_w], the multiplier-weighted scores); [backprop_minus_est]
       (backprop minus the downstream estimate is the sum over the random
       nodes [z] of [mult_gap z] times [z]'s score, [score_sum_w]).
     - A step of (2): [draw_list_score_const] (the entry scores of one node,
@@ -56,7 +55,7 @@ From Coq Require Import Reals String List Arith Bool Lia Lra.
 From Certigrad Require Import Scalar Tensor Ops Graph WellFormed WellFormedSound Backprop.
 From Certigrad Require Import ForwardOnce BackpropEst Stochastic StochasticPre Unbiased.
 From Certigrad Require Import SuffixIdentity GaussianBridge DistRel DistLinear GraphFacts RunFacts.
-From Certigrad Require Import OpsSpec ListSums BackpropNaive OpsCorrect.
+From Certigrad Require Import OpsSpec BackpropNaive OpsCorrect.
 Import ListNotations.
 Local Open Scope list_scope.
 Local Open Scope R_scope.
@@ -522,27 +521,16 @@ Qed.
 
 (** * The unrolled estimator with per-node multipliers
 
-    [suffix_identity_est] (SuffixIdentity.v) at the graph's nodes, with
-    [est_grads_eq_naive]: the step (1) of the header at each draw. *)
-
-(** At every final point of the run from [inputs], entry [j] of [p] of the
+    At every final point of the run from [inputs], entry [j] of [p] of the
     estimate [est_grads est] is the pathwise derivative of the total cost
-    plus the sum over the random nodes of the multiplier times the score
-    (Unbiased.v's [backprop_leaf_estimator], per-node multipliers). *)
-Section LeavesEst.
-Hypothesis Hops : forall o : dop R, dop_correct o.
-Variable g : graph R.
-Variable inputs : env R.
-Variable p : string.
-Variable j : nat.
-Variables a b : R.
-Hypothesis Hchk : check_graph g = CheckOk.
-Hypothesis Hfit : inputs_fit g inputs.
-Hypothesis Hp : In p (g_params g).
-Hypothesis Hj : (j < shape_size (find_shape (shape_env g) p))%nat.
-Hypothesis Hdom : reachable_domains g inputs p j a b.
-
-Lemma est_leaf_estimator (est : estimator) :
+    plus the sum over the random nodes of the multiplier times the score:
+    Unbiased.v's [leaf_estimator_w] with [est_grads_eq_naive], the step (1)
+    of the header at each draw. *)
+Lemma est_leaf_estimator (Hops : forall o : dop R, dop_correct o) (g : graph R) (inputs : env R)
+    (p : string) (j : nat) (a b : R) :
+  check_graph g = CheckOk -> inputs_fit g inputs -> In p (g_params g) ->
+  (j < shape_size (find_shape (shape_env g) p))%nat -> reachable_domains g inputs p j a b ->
+  forall est : estimator,
   a < nth j (find_val inputs p) 0 < b ->
   dist_all (fun vd =>
       Derive (fun t => total_cost R_ops g
@@ -553,53 +541,15 @@ Lemma est_leaf_estimator (est : estimator) :
       = nth j (find_val (est_grads R_ops est g (forward R_ops g inputs (snd vd))) p) 0)
     (graph_dist g inputs).
 Proof.
-  intros Hab.
-  pose proof (check_graph_sound g Hchk) as Hwf.
-  pose proof (wf_graph_nodup g Hwf) as Hndg.
-  pose proof (wf_graph_good g Hwf) as Hgood.
-  pose proof (wf_graph_costs g Hwf) as Hcosts.
-  pose proof Hwf as (Hndin & _ & _ & Hpin & Hwfn & _ & _).
-  set (t0 := nth j (find_val inputs p) 0) in *.
-  set (sz := fun r => shape_size (find_shape (shape_env g) r)).
-  assert (HpS : In p (map fst (input_senv g))) by (rewrite input_senv_names; now apply Hpin).
-  pose proof (input_values_sized g inputs Hwf Hfit) as Hin_len.
-  pose proof (input_curve_tangents g inputs p j Hwf Hfit Hp Hj) as Hcurve.
-  pose proof (input_curve_at inputs p j) as Hc0. fold t0 in Hc0.
-  pose proof (run_nodes_leaf g a b t0 Hab (g_nodes g) (input_senv g) (input_curve inputs p j) []
-                Hwfn Hdom) as Hleaf.
-  rewrite Hc0 in Hleaf. unfold graph_dist.
-  eapply dist_all_impl; [|exact Hleaf]. intros [v dr] [Hv Hall].
-  simpl in Hv, Hall |- *.
-  change (forward R_ops g inputs dr) with (forward_nodes R_ops (shape_env g) dr (g_nodes g) inputs).
-  rewrite Hv.
-  rewrite (est_grads_eq_naive R_ops est g v (wf_params_refs g Hwf)).
+  intros Hchk Hfit Hp Hj Hdom est Hab.
+  eapply dist_all_impl;
+    [|exact (leaf_estimator_w Hops g inputs p j a b Hchk Hfit Hp Hj Hdom (multiplier R_ops est g) Hab)].
+  intros [v dr] [Hv Hid]. simpl in Hv, Hid |- *. rewrite <- Hv, Hid.
+  rewrite (est_grads_eq_naive R_ops est g v (wf_params_refs g (check_graph_sound g Hchk))).
   unfold naive_est_grads, find_val.
-  rewrite (lookup_map_key (fun q => naive_adj_est R_ops g v (multiplier R_ops est g v) (g_nodes g) q))
+  now rewrite (lookup_map_key (fun q => naive_adj_est R_ops g v (multiplier R_ops est g v) (g_nodes g) q))
     by exact Hp.
-  cbv beta iota.
-  assert (Hvals : forall r, In r (map fst (shape_env g)) -> length (find_val v r) = sz r).
-  { intros r Hr. rewrite <- Hv.
-    apply (forward_nodes_sized g dr (g_nodes g) (input_senv g)); auto.
-    - eapply Forall_impl; [|exact Hall]. intros [r0 o ps|r0 o ps] [_ H]; [exact I|now apply H].
-    - rewrite input_senv_names, <- shape_env_names. exact Hr. }
-  set (dE := unit_tangent sz p j).
-  assert (Hid := suffix_identity_est g dr v t0 Hcosts Hvals Hops (multiplier R_ops est g v)
-                   (g_nodes g) (input_senv g) (input_curve inputs p j) dE Hwfn).
-  rewrite <- input_senv_names in Hndin.
-  replace (nth j (naive_adj_est R_ops g v (multiplier R_ops est g v) (g_nodes g) p) 0)
-    with (rsum (map (fun r => dot R_ops (naive_adj_est R_ops g v (multiplier R_ops est g v)
-                                           (g_nodes g) r) (dE r)) (map fst (input_senv g)))).
-  - apply Hid.
-    + exact Hndin.
-    + rewrite Forall_forall in Hall, Hgood |- *. intros n Hn. split; [apply Hgood, Hn|].
-      apply (Hall n Hn).
-    + apply costs_covered, Hwf.
-    + apply Hcurve.
-    + rewrite Hc0. exact Hv.
-  - apply sum_unit_tangent; [exact Hndin|exact HpS|exact Hj].
 Qed.
-
-End LeavesEst.
 
 (** * At every draw: backprop minus the estimate is the gaps times the scores *)
 
