@@ -153,6 +153,11 @@ Fixpoint naive_adj_est (g : graph T) (vals : env) (mult : string -> T) (ns : lis
         (naive_adj_est g vals mult ns' r)
   end.
 
+(** One multiplier [C] at every node: the naive adjoint with cost [C]. *)
+Lemma naive_adj_est_const g vals C ns r :
+  naive_adj_est g vals (fun _ => C) ns r = naive_adj K g vals C ns r.
+Proof. revert r; induction ns as [|n ns IH]; intros r; simpl; [reflexivity|now rewrite !IH]. Qed.
+
 Lemma sweep_est_app se vals mult l1 l2 adj :
   sweep_est se vals mult (l1 ++ l2) adj = sweep_est se vals mult l2 (sweep_est se vals mult l1 adj).
 Proof. revert adj; induction l1 as [|n l1 IH]; intros adj; simpl; [reflexivity|apply IH]. Qed.

@@ -21,20 +21,23 @@
       and of a node's parents' values ([parents_derive]); the sizes of the
       parents' values ([sized_map]), of the forward values
       ([forward_nodes_sized]) and of the naive adjoints
-      ([naive_adj_length]).
+      ([naive_adj_est_length], per-node multipliers; [naive_adj_length],
+      one cost).
     - Names of well-formed node lists ([parents_not_later],
       [name_not_later]), input sizes ([input_values_sized]), costs
       ([costs_covered]), [find_val_naive_backprop].
-    - [det_node_step]: the step of the suffix induction at a deterministic
-      node, from [dop_correct]: the extended curve has tangents, and the
-      adjoints of the rest of the suffix against them are those of the
-      suffix.  (BackpropCorrect.v's induction has only this step;
-      Unbiased.v's adds random nodes.) *)
+    - [det_node_step_est]: the step of the suffix induction at a
+      deterministic node, from [dop_correct]: the extended curve has
+      tangents, and the adjoints of the rest of the suffix against them are
+      those of the suffix (per-node multipliers, [naive_adj_est];
+      [det_node_step]: one cost, [naive_adj]).  (BackpropCorrect.v's
+      induction has only this step; SuffixIdentity.v's adds random
+      nodes.) *)
 
 From Coquelicot Require Import Coquelicot.
 From Coq Require Import Reals String List Arith Bool Lia.
 From Certigrad Require Import Scalar Tensor TensorFacts Ops Graph WellFormed Backprop OpsSpec.
-From Certigrad Require Import OpsJvp GraphFacts.
+From Certigrad Require Import OpsJvp GraphFacts BackpropEst.
 Import ListNotations.
 Local Open Scope list_scope.
 Local Open Scope R_scope.
@@ -524,8 +527,8 @@ Proof.
 Qed.
 
 (** The adjoints have the sizes of their references, when every random
-    node's scores have the sizes of its parents. *)
-Lemma naive_adj_length (g : graph R) (vals : env R) (C : R) :
+    node's scores, times its multiplier, have the sizes of its parents. *)
+Lemma naive_adj_est_length (g : graph R) (vals : env R) (mult : string -> R) :
   Forall (fun c => In c (map fst (shape_env g)) /\ find_shape (shape_env g) c = []) (g_costs g) ->
   (forall r, In r (map fst (shape_env g)) ->
      length (find_val vals r) = shape_size (find_shape (shape_env g) r)) ->
@@ -534,11 +537,11 @@ Lemma naive_adj_length (g : graph R) (vals : env R) (C : R) :
                    | NDet _ _ _ => True
                    | NRand r0 o ps =>
                        Forall2 (fun pb s => length pb = shape_size s)
-                         (map (vscale R_ops C)
+                         (map (vscale R_ops (mult (ref_name r0)))
                             (rop_score R_ops o (map (find_val vals) ps) (find_val vals (ref_name r0))))
                          (map (find_shape (shape_env g)) ps)
                    end) ns ->
-  forall r, length (naive_adj R_ops g vals C ns r) = shape_size (find_shape (shape_env g) r).
+  forall r, length (naive_adj_est R_ops g vals mult ns r) = shape_size (find_shape (shape_env g) r).
 Proof.
   intros Hcosts Hvals. induction ns as [|n ns IH]; intros Hns Hrand r; simpl.
   - rewrite seed_contribs, contribs_to_length.
@@ -558,6 +561,25 @@ Proof.
       * rewrite Hvals, Hshape by exact Hname. reflexivity.
       * rewrite IH by assumption. exact (f_equal shape_size Hshape).
     + exact Hn.
+Qed.
+
+Corollary naive_adj_length (g : graph R) (vals : env R) (C : R) :
+  Forall (fun c => In c (map fst (shape_env g)) /\ find_shape (shape_env g) c = []) (g_costs g) ->
+  (forall r, In r (map fst (shape_env g)) ->
+     length (find_val vals r) = shape_size (find_shape (shape_env g) r)) ->
+  forall ns, Forall (good_node g) ns ->
+  Forall (fun n => match n with
+                   | NDet _ _ _ => True
+                   | NRand r0 o ps =>
+                       Forall2 (fun pb s => length pb = shape_size s)
+                         (map (vscale R_ops C)
+                            (rop_score R_ops o (map (find_val vals) ps) (find_val vals (ref_name r0))))
+                         (map (find_shape (shape_env g)) ps)
+                   end) ns ->
+  forall r, length (naive_adj R_ops g vals C ns r) = shape_size (find_shape (shape_env g) r).
+Proof.
+  intros Hc Hv ns Hns Hr r. rewrite <- naive_adj_est_const.
+  exact (naive_adj_est_length g vals _ Hc Hv ns Hns Hr r).
 Qed.
 
 (** * Names, inputs and costs of well-formed graphs *)
@@ -638,20 +660,22 @@ Hypothesis Hops : forall o : dop R, dop_correct o.
 Local Notation se_g := (shape_env g).
 Local Notation sz r := (shape_size (find_shape (shape_env g) r)).
 Local Notation adj := (naive_adj R_ops g vals C).
+Local Notation adjw m := (naive_adj_est R_ops g vals m).
 Local Notation szf := (fun r => shape_size (find_shape (shape_env g) r)).
 
-Lemma det_node_step (se : senv) (r0 : reference) (o : dop R) (ps : list string)
+(** With the multiplier [mult z] at the node named [z] ([naive_adj_est]). *)
+Lemma det_node_step_est (mult : string -> R) (se : senv) (r0 : reference) (o : dop R) (ps : list string)
     (ns : list (node R)) (E : R -> env R) (dE : string -> list R) :
   wf_nodes se (NDet r0 o ps :: ns) -> NoDup (map fst se) ->
   good_node g (NDet r0 o ps) ->
   op_domain_holds R_ops (ODet o) (map (find_val vals) ps) ->
-  (forall r, length (adj ns r) = sz r) ->
+  (forall r, length (adjw mult ns r) = sz r) ->
   curve_tangents szf (map fst se) E dE t0 ->
   forward_nodes R_ops se_g draws (NDet r0 o ps :: ns) (E t0) = vals ->
   exists dE' : string -> list R,
   curve_tangents szf (map fst ((ref_name r0, ref_shape r0) :: se)) (det_curve se_g r0 o ps E) dE' t0 /\
-  rsum (map (fun r => dot R_ops (adj ns r) (dE' r)) (map fst ((ref_name r0, ref_shape r0) :: se))) =
-  rsum (map (fun r => dot R_ops (adj (NDet r0 o ps :: ns) r) (dE r)) (map fst se)).
+  rsum (map (fun r => dot R_ops (adjw mult ns r) (dE' r)) (map fst ((ref_name r0, ref_shape r0) :: se))) =
+  rsum (map (fun r => dot R_ops (adjw mult (NDet r0 o ps :: ns) r) (dE r)) (map fst se)).
 Proof.
   intros Hwf Hnd Hgood Hdom Hadjlen (Hlen & Hdlen & Hder) Hfw.
   pose proof (name_not_later se _ ns Hwf) as Hname_later.
@@ -681,20 +705,42 @@ Proof.
     intros t. rewrite Hshape. apply (dop_forward_length o (ref_shape r0)); [exact Hout|apply Hsized].
   - rewrite (sum_dots_cons (map fst se)) by exact Hfresh.
     rewrite Hdual by (rewrite Hadjlen; exact (f_equal shape_size Hshape)).
-    (* the contributions of the node, at the forward values *)
     assert (Hv0 : find_val vals (ref_name r0) = dop_forward R_ops o ss (xs t0)).
     { rewrite <- Hfw. simpl. rewrite find_val_forward_nodes_notin by exact Hname_later.
       apply find_val_cons_eq. }
     simpl. rewrite Hvals_ps, Hv0. fold ss.
     change (node_name (NDet r0 o ps)) with (ref_name r0).
-    set (pbs := dop_pullbacks R_ops o ss (xs t0) (dop_forward R_ops o ss (xs t0)) (adj ns (ref_name r0))).
+    set (pbs := dop_pullbacks R_ops o ss (xs t0) (dop_forward R_ops o ss (xs t0)) (adjw mult ns (ref_name r0))).
     assert (Hpbs : Forall2 (fun pb s => length pb = shape_size s) pbs (map (find_shape se_g) ps)).
     { apply (dop_pullbacks_length o (ref_shape r0) (ref_shape r0)); [exact Hout|apply Hsized| |].
       - rewrite (dop_forward_length o (ref_shape r0) (ref_shape r0)); [reflexivity|exact Hout|apply Hsized].
       - rewrite Hadjlen. exact (f_equal shape_size Hshape). }
-    rewrite (sum_contribs_combine (map fst se) ps pbs (find_shape se_g) (adj ns) dE Hnd Hps Hpbs)
+    rewrite (sum_contribs_combine (map fst se) ps pbs (find_shape se_g) (adjw mult ns) dE Hnd Hps Hpbs)
       by apply Hadjlen.
     unfold dxs. ring.
+Qed.
+
+(** With one cost [C] ([naive_adj]). *)
+Corollary det_node_step (se : senv) (r0 : reference) (o : dop R) (ps : list string)
+    (ns : list (node R)) (E : R -> env R) (dE : string -> list R) :
+  wf_nodes se (NDet r0 o ps :: ns) -> NoDup (map fst se) ->
+  good_node g (NDet r0 o ps) ->
+  op_domain_holds R_ops (ODet o) (map (find_val vals) ps) ->
+  (forall r, length (adj ns r) = sz r) ->
+  curve_tangents szf (map fst se) E dE t0 ->
+  forward_nodes R_ops se_g draws (NDet r0 o ps :: ns) (E t0) = vals ->
+  exists dE' : string -> list R,
+  curve_tangents szf (map fst ((ref_name r0, ref_shape r0) :: se)) (det_curve se_g r0 o ps E) dE' t0 /\
+  rsum (map (fun r => dot R_ops (adj ns r) (dE' r)) (map fst ((ref_name r0, ref_shape r0) :: se))) =
+  rsum (map (fun r => dot R_ops (adj (NDet r0 o ps :: ns) r) (dE r)) (map fst se)).
+Proof.
+  intros Hwf Hnd Hgood Hdom Hadjlen HE Hfw.
+  assert (Hm : forall ns' dE0 l, map (fun r => dot R_ops (adjw (fun _ => C) ns' r) (dE0 r)) l
+                                 = map (fun r => dot R_ops (adj ns' r) (dE0 r)) l)
+    by (intros ns' dE0 l; apply map_ext; intros r; now rewrite naive_adj_est_const).
+  destruct (det_node_step_est (fun _ => C) se r0 o ps ns E dE Hwf Hnd Hgood Hdom) as (dE' & HE' & Heq);
+    [intros r; rewrite naive_adj_est_const; apply Hadjlen|exact HE|exact Hfw|].
+  exists dE'. split; [exact HE'|]. now rewrite <- (Hm ns dE'), <- (Hm (NDet r0 o ps :: ns) dE).
 Qed.
 
 End DetStep.

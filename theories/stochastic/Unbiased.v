@@ -33,19 +33,23 @@
       [expected_cost]; [smooth_pnodes] derives [smooth] from the operator
       domains and [dop_correct]; [uest_pnodes] writes [uest] as an
       expectation over [graph_dist] of "pathwise derivative of the total
-      cost + cost * sum of scores"; [suffix_identity] proves, for each
-      fixed draw, that this is the backprop adjoint (the reverse-mode
-      induction of BackpropCorrect.v, extended with random nodes: a random
-      node's value is its draw, and its score term is the derivative of
-      the log density of its draw, [gauss_ln_derive]).  The list, sum and
-      dot facts and the induction step at a deterministic node
-      ([det_node_step]) are ListSums.v's, shared with BackpropCorrect.v. *)
+      cost + cost * sum of scores"; [suffix_identity] (SuffixIdentity.v)
+      proves, for each fixed draw, that this is the backprop adjoint (the
+      reverse-mode induction of BackpropCorrect.v, extended with random
+      nodes: a random node's value is its draw, and its score term is the
+      derivative of the log density of its draw, [gauss_ln_derive]).  The
+      list, sum and dot facts and the induction step at a deterministic
+      node ([det_node_step]) are ListSums.v's, shared with
+      BackpropCorrect.v. *)
 
 From Coquelicot Require Import Coquelicot.
 From Coq Require Import Reals String List Arith Bool Lia Lra FunctionalExtensionality.
 From Certigrad Require Import Scalar Tensor TensorFacts Ops Graph WellFormed Backprop OpsSpec.
-From Certigrad Require Import OpsJvp GraphFacts BackpropNaive WellFormedSound.
+From Certigrad Require Import OpsJvp GraphFacts BackpropNaive BackpropEst WellFormedSound.
 From Certigrad Require Import Stochastic StochasticPre FamilyDerive OpsCorrect ListSums.
+(* Exported: the files that import this one use its Gaussian score, [node_score] and
+   [score_sum], which SuffixIdentity.v defines for UnbiasedEst.v as well. *)
+From Certigrad Require Export SuffixIdentity.
 Import ListNotations.
 Local Open Scope list_scope.
 Local Open Scope R_scope.
@@ -83,67 +87,6 @@ Lemma set_input_entry_set_entry (e : env R) (p : string) (j : nat) (t : R) :
 Proof.
   induction e as [|[k v] e IH]; simpl; [reflexivity|].
   destruct (String.eqb p k); [now rewrite replace_at_replace_nth|now rewrite IH].
-Qed.
-
-(** * The Gaussian density: positivity and the score *)
-
-(** d/dt ln N(x; m, s^2) = (x-m)/s^2 dm + ((x-m)^2 - s^2)/s^3 ds: the two
-    entries of [rop_score Mvn]. *)
-Definition gauss_score (m s x dm ds : R) : R :=
-  (x - m) / (s * s) * dm + ((x - m) * (x - m) - s * s) / (s * s * s) * ds.
-
-Lemma sqrt_2PI_pos : 0 < sqrt (2 * PI).
-Proof. apply sqrt_lt_R0. generalize PI_RGT_0. lra. Qed.
-
-Lemma gauss_pdf_pos (m s x : R) : 0 < s -> 0 < gauss_pdf m s x.
-Proof.
-  intros Hs. unfold gauss_pdf. apply Rdiv_lt_0_compat; [apply exp_pos|].
-  apply Rmult_lt_0_compat; [exact Hs|apply sqrt_2PI_pos].
-Qed.
-
-Lemma gauss_pdf_derive (m s : R -> R) (dm ds x t0 : R) :
-  0 < s t0 -> is_derive m t0 dm -> is_derive s t0 ds ->
-  is_derive (fun t => gauss_pdf (m t) (s t) x) t0
-    (gauss_pdf (m t0) (s t0) x * gauss_score (m t0) (s t0) x dm ds).
-Proof.
-  intros Hs Hm Hsd. pose proof sqrt_2PI_pos as Hc.
-  set (c := sqrt (2 * PI)) in *.
-  assert (Hs0 : s t0 <> 0) by lra.
-  assert (Hu : is_derive (fun t => - ((x - m t) * (x - m t))) t0
-                 (- ((x - m t0) * (0 - dm) + (x - m t0) * (0 - dm)))).
-  { apply D_opp. eapply is_derive_eq.
-    - apply D_mult; apply D_minus; [apply D_const|exact Hm|apply D_const|exact Hm].
-    - cbv beta; ring. }
-  assert (Hv : is_derive (fun t => 2 * (s t * s t)) t0 (2 * (s t0 * ds + s t0 * ds))).
-  { eapply is_derive_eq.
-    - apply D_mult; [apply D_const|]. apply D_mult; exact Hsd.
-    - cbv beta; ring. }
-  assert (Hb : 2 * (s t0 * s t0) <> 0).
-  { apply Rmult_integral_contrapositive; split; [lra|].
-    apply Rmult_integral_contrapositive; split; lra. }
-  assert (Hq := D_div (fun t => - ((x - m t) * (x - m t))) (fun t => 2 * (s t * s t))
-                  _ _ t0 Hb Hu Hv).
-  assert (He := D_comp exp _ _ _ t0 (D_exp _) Hq).
-  assert (Hd : is_derive (fun t => s t * c) t0 (c * ds)).
-  { eapply is_derive_eq; [apply D_mult; [exact Hsd|apply D_const]|]. cbv beta; ring. }
-  assert (Hsc : s t0 * c <> 0) by (apply Rmult_integral_contrapositive; split; lra).
-  assert (Hp := D_div _ (fun t => s t * c) _ _ t0 Hsc He Hd).
-  eapply is_derive_eq; [exact Hp|].
-  unfold gauss_pdf, gauss_score. fold c. cbv beta.
-  field. split; lra.
-Qed.
-
-Lemma gauss_ln_derive (m s : R -> R) (dm ds x t0 : R) :
-  0 < s t0 -> is_derive m t0 dm -> is_derive s t0 ds ->
-  is_derive (fun t => ln (gauss_pdf (m t) (s t) x)) t0 (gauss_score (m t0) (s t0) x dm ds).
-Proof.
-  intros Hs Hm Hsd. pose proof (gauss_pdf_pos (m t0) (s t0) x Hs) as Hp.
-  eapply is_derive_eq.
-  - apply (D_comp ln (/ gauss_pdf (m t0) (s t0) x) (fun t => gauss_pdf (m t) (s t) x)
-                   (gauss_pdf (m t0) (s t0) x * gauss_score (m t0) (s t0) x dm ds));
-      [apply D_ln, Hp|].
-    apply gauss_pdf_derive; assumption.
-  - field. lra.
 Qed.
 
 (** * Part II: the graph *)
@@ -234,33 +177,6 @@ Proof.
       * rewrite Hd, <- app_assoc. reflexivity.
       * intros x Hx. rewrite map_app in Hx. apply in_app_iff in Hx.
         destruct Hx as [Hx|[<-|[]]]; [right; apply Hi, Hx|left; reflexivity].
-Qed.
-
-(** ** Shapes of random nodes *)
-
-Lemma mvn_shape (decl s : shape) (ss : list shape) :
-  op_out_shape (@ORand R Mvn) decl ss = Some s -> ss = [s; s].
-Proof.
-  unfold op_out_shape, op_out_shape_res. simpl.
-  destruct ss as [|s1 [|s2 [|s3 ss]]]; simpl; try discriminate.
-  unfold same_shapes. simpl. unfold shape_eqb.
-  destruct (list_eq_dec Nat.eq_dec s1 s2) as [<-|]; simpl; [|discriminate].
-  intros [= ->]. reflexivity.
-Qed.
-
-Lemma mvn_std_shape (decl s : shape) (ss : list shape) :
-  op_out_shape (@ORand R MvnStd) decl ss = Some s -> ss = [].
-Proof.
-  unfold op_out_shape, op_out_shape_res. simpl.
-  destruct ss as [|s1 ss]; simpl; [reflexivity|discriminate].
-Qed.
-
-Lemma parent_shapes_two (se : senv) (ps : list string) (s : shape) :
-  parent_shapes se ps = [s; s] ->
-  exists pm psg, ps = [pm; psg] /\ find_shape se pm = s /\ find_shape se psg = s.
-Proof.
-  unfold parent_shapes. destruct ps as [|pm [|psg [|]]]; simpl; try discriminate.
-  intros [= H1 H2]. eauto.
 Qed.
 
 (** ** Smoothness of the graph's family, from the operator domains *)
@@ -408,29 +324,6 @@ Qed.
 End Smooth.
 
 (** ** The unrolled estimator over the graph *)
-
-(** The score of the draw of node [n] at [t0]: the sum over its entries of
-    [d/dt ln dens_k(t, x_k)], [x] its draw in [d], its parents' values
-    given by [valsC]. *)
-Definition node_score (d : env R) (valsC : R -> env R) (n : node R) (t0 : R) : R :=
-  match n with
-  | NDet _ _ _ => 0
-  | NRand r o ps =>
-      isum (shape_size (ref_shape r)) (fun k =>
-        Derive (fun t => ln (entry_dens o (map (find_val (valsC t)) ps) k
-                               (nth k (find_val d (ref_name r)) 0))) t0)
-  end.
-
-(** The sum of the scores of the draws [d] of the random nodes of [ns], the
-    values before [ns] given by [valsC] (a function of [t]). *)
-Fixpoint score_sum (se : senv) (d : env R) (ns : list (node R)) (valsC : R -> env R) (t0 : R)
-    : R :=
-  match ns with
-  | [] => 0
-  | n :: ns' =>
-      node_score d valsC n t0 +
-      score_sum se d ns' (fun t => (node_name n, eval_node R_ops se d (valsC t) n) :: valsC t) t0
-  end.
 
 Fixpoint acc_score (ds : list (R -> R -> R)) (xs : list R) (t s : R) : R :=
   match ds, xs with
@@ -615,218 +508,6 @@ Qed.
 
 End Runs.
 
-(** ** For each draw: pathwise derivative + cost * scores = the backprop adjoint *)
-
-Lemma pair_dots_vscale (c : R) (xs ys : list (list R)) :
-  pair_dots (map (vscale R_ops c) xs) ys = c * pair_dots xs ys.
-Proof.
-  unfold pair_dots. revert ys; induction xs as [|x xs IH]; intros [|y ys]; simpl; try ring.
-  rewrite dot_vscale_l, IH. ring.
-Qed.
-
-Lemma pair_dots_two (a1 a2 b1 b2 : list R) :
-  pair_dots [a1; a2] [b1; b2] = dot R_ops a1 b1 + dot R_ops a2 b2.
-Proof. unfold pair_dots. simpl. ring. Qed.
-
-Lemma parent_shapes_nil (se : senv) (ps : list string) : parent_shapes se ps = [] -> ps = [].
-Proof. unfold parent_shapes. destruct ps; simpl; [reflexivity|discriminate]. Qed.
-
-Section Pointwise.
-Variable g : graph R.
-Variable d : env R.
-Variable vals : env R.
-Variables c t0 : R.
-
-Local Notation se_g := (shape_env g).
-Local Notation sz r := (shape_size (find_shape (shape_env g) r)).
-
-Hypothesis Hcosts :
-  Forall (fun c => In c (map fst se_g) /\ find_shape se_g c = []) (g_costs g).
-Hypothesis Hvals : forall r, In r (map fst se_g) -> length (find_val vals r) = sz r.
-Hypothesis Hops : forall o : dop R, dop_correct o.
-
-Local Notation adj := (naive_adj R_ops g vals c).
-
-Lemma rand_scores_sized (r0 : reference) (o : rop) (ps : list string) :
-  good_node g (NRand r0 o ps) ->
-  Forall2 (fun pb s => length pb = shape_size s)
-    (map (vscale R_ops c) (rop_score R_ops o (map (find_val vals) ps) (find_val vals (ref_name r0))))
-    (map (find_shape se_g) ps).
-Proof.
-  intros (Hname & Hshape & Hps & Hout).
-  unfold node_name, node_shape, node_op, node_parents in *; simpl in *.
-  destruct o.
-  - apply mvn_shape in Hout. apply parent_shapes_two in Hout as (pm & psg & -> & Hpm & Hpsg).
-    assert (Hx : length (find_val vals (ref_name r0)) = shape_size (ref_shape r0))
-      by (rewrite Hvals, Hshape by exact Hname; reflexivity).
-    assert (Hm : length (find_val vals pm) = shape_size (ref_shape r0))
-      by (rewrite Hvals, Hpm by (apply Hps; simpl; tauto); reflexivity).
-    assert (Hs : length (find_val vals psg) = shape_size (ref_shape r0))
-      by (rewrite Hvals, Hpsg by (apply Hps; simpl; tauto); reflexivity).
-    simpl. unfold vscale.
-    repeat constructor; rewrite map_length, map3_length, Hx, Hm, Hs, ?Hpm, ?Hpsg;
-      rewrite !Nat.min_id; reflexivity.
-  - apply mvn_std_shape, parent_shapes_nil in Hout. subst ps. constructor.
-Qed.
-
-(** The score of a random node's draw is its [rop_score] against the
-    parents' tangents. *)
-Lemma node_score_correct (r0 : reference) (o : rop) (ps : list string) (E : R -> env R)
-    (dE : string -> list R) :
-  good_node g (NRand r0 o ps) ->
-  op_domain_holds R_ops (ORand o) (map (find_val (E t0)) ps) ->
-  (forall p, In p ps -> forall t, length (find_val (E t) p) = sz p) ->
-  (forall p, In p ps -> length (dE p) = sz p) ->
-  (forall p, In p ps -> forall k,
-     is_derive (fun t => nth k (find_val (E t) p) 0) t0 (nth k (dE p) 0)) ->
-  length (find_val d (ref_name r0)) = shape_size (ref_shape r0) ->
-  node_score d E (NRand r0 o ps) t0 =
-  pair_dots (rop_score R_ops o (map (find_val (E t0)) ps) (find_val d (ref_name r0))) (map dE ps).
-Proof.
-  intros (Hname & Hshape & Hps & Hout) Hdom Hlen Hdlen Hder Hx.
-  unfold node_name, node_shape, node_op, node_parents in *; simpl in *.
-  set (x := find_val d (ref_name r0)) in *.
-  set (n := shape_size (ref_shape r0)) in *.
-  destruct o.
-  - apply mvn_shape in Hout. apply parent_shapes_two in Hout as (pm & psg & -> & Hpm & Hpsg).
-    assert (Hin1 : In pm [pm; psg]) by (simpl; tauto).
-    assert (Hin2 : In psg [pm; psg]) by (simpl; tauto).
-    assert (Hm : forall t, length (find_val (E t) pm) = n) by (intros t; rewrite Hlen, Hpm; auto).
-    assert (Hs : forall t, length (find_val (E t) psg) = n) by (intros t; rewrite Hlen, Hpsg; auto).
-    assert (Hdm : length (dE pm) = n) by (rewrite Hdlen, Hpm; auto).
-    assert (Hds : length (dE psg) = n) by (rewrite Hdlen, Hpsg; auto).
-    unfold node_score. simpl. fold x n. rewrite pair_dots_two.
-    rewrite (dot_isum _ _ n), (dot_isum _ _ n)
-      by (rewrite ?map3_length, ?Hx, ?Hm, ?Hs, ?Hdm, ?Hds, ?Nat.min_id; reflexivity).
-    rewrite <- isum_plus. apply isum_ext. intros k Hk.
-    rewrite !nth_map3 by (rewrite ?Hx, ?Hm, ?Hs; exact Hk).
-    assert (Hpos : 0 < nth k (find_val (E t0) psg) 0).
-    { unfold op_domain_holds in Hdom. simpl in Hdom. rewrite Forall_nth in Hdom.
-      apply Hdom. rewrite Hs. exact Hk. }
-    apply is_derive_unique. eapply is_derive_eq.
-    + apply (gauss_ln_derive (fun t => nth k (find_val (E t) pm) 0)
-                             (fun t => nth k (find_val (E t) psg) 0)
-                             (nth k (dE pm) 0) (nth k (dE psg) 0) (nth k x 0) t0
-                             Hpos (Hder pm Hin1 k) (Hder psg Hin2 k)).
-    + unfold gauss_score. ring.
-  - apply mvn_std_shape, parent_shapes_nil in Hout. subst ps.
-    unfold node_score. simpl. unfold pair_dots. simpl.
-    rewrite (isum_ext _ _ (fun _ => 0)); [apply isum_zero|].
-    intros k _. apply Derive_const.
-Qed.
-
-(** The pathwise derivative of the total cost plus [c] times the sum of
-    the scores of the draws of [ns] is the naive adjoint (with cost [c])
-    against the tangents of the references before [ns]: the induction of
-    BackpropCorrect.v's [suffix_derive], with random nodes. *)
-Lemma suffix_identity (ns : list (node R)) :
-  forall (se : senv) (E : R -> env R) (dE : string -> list R),
-  wf_nodes se ns ->
-  NoDup (map fst se) ->
-  Forall (fun n => good_node g n /\
-            op_domain_holds R_ops (node_op n) (map (find_val vals) (node_parents n))) ns ->
-  (forall c, In c (g_costs g) -> In c (map fst se) \/ In c (map node_name ns)) ->
-  curve_tangents (fun r => sz r) (map fst se) E dE t0 ->
-  forward_nodes R_ops se_g d ns (E t0) = vals ->
-  Derive (fun t => total_cost R_ops g (forward_nodes R_ops se_g d ns (E t))) t0
-    + c * score_sum se_g d ns E t0 =
-  rsum (map (fun r => dot R_ops (adj ns r) (dE r)) (map fst se)).
-Proof.
-  induction ns as [|n ns IH]; intros se E dE Hwf Hnd Hns Hc HE Hfw;
-    pose proof HE as (Hlen & Hdlen & Hder).
-  - (* no node left: the cost itself *)
-    simpl. rewrite Rmult_0_r, Rplus_0_r.
-    rewrite (is_derive_unique _ _ (rsum (map (fun c => nth 0 (dE c) 0) (g_costs g)))).
-    2:{ apply total_cost_derive. intros c' Hcin. apply Hder.
-        destruct (Hc c' Hcin) as [H|[]]. exact H. }
-    symmetry. apply (seed_dots g (map fst se) dE Hcosts Hnd).
-    intros c' Hcin. destruct (Hc c' Hcin) as [H|[]]. exact H.
-  - revert Hfw. inversion Hwf as [|? ? ? Hfresh _ Hps _ Hwf']; subst.
-    inversion Hns as [|? ? [Hgood Hdom] Hns']; subst. intros Hfw.
-    pose proof Hgood as (Hname & Hshape & Hpsg & Hout).
-    pose proof (name_not_later se n ns Hwf) as Hname_later.
-    rewrite Forall_forall in Hps.
-    assert (Hvals_ps : map (find_val vals) (node_parents n) = map (find_val (E t0)) (node_parents n)).
-    { apply map_ext_in. intros p Hp. rewrite <- Hfw. simpl.
-      rewrite find_val_forward_nodes_notin.
-      - apply find_val_cons_neq. intros Heq. apply Hfresh. rewrite <- Heq. apply Hps, Hp.
-      - intros Hin. apply (parents_not_later se n ns p Hwf (Hps p Hp)). now right. }
-    assert (Hv0 : find_val vals (node_name n) = eval_node R_ops se_g d (E t0) n).
-    { rewrite <- Hfw. simpl. rewrite find_val_forward_nodes_notin by exact Hname_later.
-      apply find_val_cons_eq. }
-    assert (Hc' : forall c, In c (g_costs g) ->
-              In c (map fst ((node_name n, node_shape n) :: se)) \/ In c (map node_name ns)).
-    { intros c' Hcin. destruct (Hc c' Hcin) as [H|[H|H]]; simpl; auto. }
-    assert (Hadjlen : forall r, length (adj ns r) = sz r).
-    { apply (naive_adj_length g vals c Hcosts Hvals); eapply Forall_impl; try exact Hns'.
-      - intros m [Hm _]. exact Hm.
-      - intros [r1 o1 ps1|r1 o1 ps1] [Hm _]; [exact I|exact (rand_scores_sized r1 o1 ps1 Hm)]. }
-    (* the contributions of the node, against the tangents *)
-    assert (Hcontribs : forall pbs,
-      Forall2 (fun pb s => length pb = shape_size s) pbs (map (find_shape se_g) (node_parents n)) ->
-      rsum (map (fun r => dot R_ops (contribs_to R_ops r (combine (node_parents n) pbs) (adj ns r)) (dE r))
-                (map fst se)) =
-      rsum (map (fun r => dot R_ops (adj ns r) (dE r)) (map fst se)) + pair_dots pbs (map dE (node_parents n))).
-    { intros pbs Hpbs. exact (sum_contribs_combine _ _ pbs (find_shape se_g) _ dE Hnd Hps Hpbs Hadjlen). }
-    destruct n as [r0 o ps|r0 o ps];
-      unfold node_name, node_shape, node_op, node_parents in Hname, Hshape, Hpsg, Hout, Hdom,
-        Hfresh, Hps, Hvals_ps, Hv0, Hc', Hcontribs, Hname_later, Hwf';
-      simpl in Hname, Hshape, Hpsg, Hout, Hdom, Hfresh, Hps, Hvals_ps, Hv0, Hc', Hcontribs,
-        Hname_later, Hwf'.
-    + (* a deterministic node: ListSums.det_node_step *)
-      destruct (det_node_step g d vals c t0 Hops se r0 o ps ns E dE Hwf Hnd Hgood Hdom Hadjlen
-                  HE Hfw) as (dE' & HE' & Heq).
-      rewrite <- Heq, <- (IH _ (det_curve se_g r0 o ps E) dE' Hwf'); auto.
-      * change (score_sum se_g d (NDet r0 o ps :: ns) E t0)
-          with (0 + score_sum se_g d ns (det_curve se_g r0 o ps E) t0).
-        rewrite Rplus_0_l. reflexivity.
-      * simpl. constructor; assumption.
-    + (* a random node: its value is its draw, its score enters with [c] *)
-      set (x := find_val d (ref_name r0)) in *.
-      set (E' := fun t => (ref_name r0, x) :: E t).
-      set (dE' := fun r => if String.eqb r (ref_name r0) then repeat 0 (sz (ref_name r0)) else dE r).
-      assert (Hxlen : length x = shape_size (ref_shape r0)).
-      { rewrite <- Hv0, Hvals, Hshape by exact Hname. reflexivity. }
-      assert (HE' : curve_tangents (fun r => sz r) (map fst ((ref_name r0, ref_shape r0) :: se))
-                      E' dE' t0).
-      { apply curve_tangents_cons; [exact Hfresh|exact HE| | |].
-        - intros t. cbv beta. rewrite Hshape. exact Hxlen.
-        - apply repeat_length.
-        - intros k. rewrite nth_repeat. apply D_const. }
-      assert (HIH := IH ((ref_name r0, ref_shape r0) :: se) E' dE' Hwf').
-      assert (Hns_score : node_score d E (NRand r0 o ps) t0 =
-                pair_dots (rop_score R_ops o (map (find_val vals) ps) (find_val vals (ref_name r0)))
-                          (map dE ps)).
-      { rewrite Hvals_ps, Hv0. apply (node_score_correct r0 o ps E dE Hgood).
-        - rewrite <- Hvals_ps. exact Hdom.
-        - intros p Hp. apply Hlen, Hps, Hp.
-        - intros p Hp. apply Hdlen, Hps, Hp.
-        - intros p Hp. apply Hder, Hps, Hp.
-        - exact Hxlen. }
-      assert (HR : rsum (map (fun r => dot R_ops (adj (NRand r0 o ps :: ns) r) (dE r)) (map fst se))
-                   = rsum (map (fun r => dot R_ops (adj ns r) (dE r)) (map fst se))
-                     + pair_dots (map (vscale R_ops c) (rop_score R_ops o (map (find_val vals) ps)
-                                                         (find_val vals (ref_name r0))))
-                                 (map dE ps)).
-      { exact (Hcontribs _ (rand_scores_sized r0 o ps Hgood)). }
-      rewrite HR, pair_dots_vscale, <- Hns_score.
-      rewrite score_sum_rand. fold x. fold E'.
-      change (Derive (fun t => total_cost R_ops g
-                                 (forward_nodes R_ops se_g d (NRand r0 o ps :: ns) (E t))) t0)
-        with (Derive (fun t => total_cost R_ops g (forward_nodes R_ops se_g d ns (E' t))) t0).
-      rewrite Rmult_plus_distr_l, (Rplus_comm (c * node_score d E (NRand r0 o ps) t0)),
-        <- Rplus_assoc.
-      rewrite HIH; clear HIH.
-      * unfold dE'. rewrite (sum_dots_cons (map fst se)), dot_zeros_r by exact Hfresh. ring.
-      * simpl. constructor; assumption.
-      * exact Hns'.
-      * exact Hc'.
-      * exact HE'.
-      * exact Hfw.
-Qed.
-
-End Pointwise.
-
 (** * The theorem *)
 
 Lemma NoDup_app_r {X : Type} (l1 l2 : list X) : NoDup (l1 ++ l2) -> NoDup l2.
@@ -881,21 +562,25 @@ Proof.
   - intros r Hr k t _. eexists. apply (Hcurve t), Hr.
 Qed.
 
-(** At every final point of the run from [inputs], entry [j] of [p] of
-    [backprop] is the unrolled estimator: the pathwise derivative of the
-    total cost plus the total cost times the sum of the scores of the
-    draws. *)
-Lemma backprop_leaf_estimator :
+(** At every final point [(v, dr)] of the run from [inputs]: [v] is the
+    forward run on the draws [dr], and entry [j] of [p] of the naive
+    adjoint with the multipliers [mult v] is the pathwise derivative of the
+    total cost plus the scores of the draws weighted by [mult v]
+    ([suffix_identity_est] at the graph's nodes). *)
+Lemma leaf_estimator_w (mult : env R -> string -> R) :
   a < nth j (find_val inputs p) 0 < b ->
   dist_all (fun vd =>
-      unrolled_est g (shape_env g) (g_nodes g) (input_curve inputs p j)
-        (nth j (find_val inputs p) 0) 0 vd
-      = nth j (find_val (backprop R_ops g inputs (snd vd)) p) 0)
+      fst vd = forward R_ops g inputs (snd vd) /\
+      Derive (fun t => total_cost R_ops g
+                (forward_nodes R_ops (shape_env g) (snd vd) (g_nodes g) (input_curve inputs p j t)))
+        (nth j (find_val inputs p) 0)
+      + score_sum_w (shape_env g) (snd vd) (mult (fst vd)) (g_nodes g)
+          (input_curve inputs p j) (nth j (find_val inputs p) 0)
+      = nth j (naive_adj_est R_ops g (fst vd) (mult (fst vd)) (g_nodes g) p) 0)
     (graph_dist g inputs).
 Proof.
   intros Hab.
   pose proof (check_graph_sound g Hchk) as Hwf.
-  pose proof (wf_graph_nodup g Hwf) as Hndg.
   pose proof (wf_graph_good g Hwf) as Hgood.
   pose proof (wf_graph_costs g Hwf) as Hcosts.
   pose proof Hwf as (Hndin & _ & _ & Hpin & Hwfn & _ & _).
@@ -909,32 +594,39 @@ Proof.
                 Hwfn Hdom) as Hleaf.
   rewrite Hc0 in Hleaf. unfold graph_dist.
   eapply dist_all_impl; [|exact Hleaf]. intros [v dr] [Hv Hall].
-  unfold unrolled_est. simpl in Hv, Hall |- *.
-  rewrite backprop_eq_naive_wf by exact Hwf.
-  rewrite find_val_naive_backprop by exact Hp.
-  change (forward R_ops g inputs dr) with (forward_nodes R_ops (shape_env g) dr (g_nodes g) inputs).
-  rewrite Hv.
+  simpl in Hv, Hall |- *. split; [now rewrite <- Hv|].
   assert (Hvals : forall r, In r (map fst (shape_env g)) -> length (find_val v r) = sz r).
   { intros r Hr. rewrite <- Hv.
     apply (forward_nodes_sized g dr (g_nodes g) (input_senv g)); auto.
     - eapply Forall_impl; [|exact Hall]. intros [r0 o ps|r0 o ps] [_ H]; [exact I|now apply H].
     - rewrite input_senv_names, <- shape_env_names. exact Hr. }
-  set (dE := unit_tangent sz p j).
-  assert (Hid := suffix_identity g dr v (total_cost R_ops g v) t0 Hcosts Hvals Hops (g_nodes g)
-                   (input_senv g) (input_curve inputs p j) dE Hwfn).
   rewrite <- input_senv_names in Hndin.
-  replace (nth j (naive_adj R_ops g v (total_cost R_ops g v) (g_nodes g) p) 0)
-    with (rsum (map (fun r => dot R_ops (naive_adj R_ops g v (total_cost R_ops g v) (g_nodes g) r)
-                                 (dE r)) (map fst (input_senv g)))).
-  - rewrite <- Hid.
-    + ring.
-    + exact Hndin.
-    + rewrite Forall_forall in Hall, Hgood |- *. intros n Hn. split; [apply Hgood, Hn|].
-      apply (Hall n Hn).
-    + apply costs_covered, Hwf.
-    + apply Hcurve.
-    + rewrite Hc0. exact Hv.
-  - apply sum_unit_tangent; [exact Hndin|exact HpS|exact Hj].
+  rewrite <- (sum_unit_tangent _ sz p j (naive_adj_est R_ops g v (mult v) (g_nodes g)) Hndin HpS Hj).
+  apply (suffix_identity_est g dr v t0 Hcosts Hvals Hops (mult v) (g_nodes g)
+           (input_senv g) (input_curve inputs p j) (unit_tangent sz p j) Hwfn Hndin).
+  - rewrite Forall_forall in Hall, Hgood |- *. intros n Hn. split; [apply Hgood, Hn|].
+    apply (Hall n Hn).
+  - apply costs_covered, Hwf.
+  - apply Hcurve.
+  - rewrite Hc0. exact Hv.
+Qed.
+
+(** The case of [backprop]: entry [j] of [p] is the unrolled estimator,
+    the pathwise derivative of the total cost plus the total cost times
+    the sum of the scores of the draws. *)
+Lemma backprop_leaf_estimator :
+  a < nth j (find_val inputs p) 0 < b ->
+  dist_all (fun vd =>
+      unrolled_est g (shape_env g) (g_nodes g) (input_curve inputs p j)
+        (nth j (find_val inputs p) 0) 0 vd
+      = nth j (find_val (backprop R_ops g inputs (snd vd)) p) 0)
+    (graph_dist g inputs).
+Proof.
+  intros Hab. eapply dist_all_impl; [|exact (leaf_estimator_w (fun v _ => total_cost R_ops g v) Hab)].
+  intros [v dr] [Hv Hid]. cbv beta in Hid. simpl in Hv, Hid |- *. unfold unrolled_est. simpl.
+  rewrite backprop_eq_naive_wf by exact (check_graph_sound g Hchk).
+  rewrite find_val_naive_backprop, <- Hv, <- naive_adj_est_const by exact Hp.
+  rewrite <- Hid, score_sum_w_const. ring.
 Qed.
 
 End Leaves.

@@ -38,9 +38,8 @@
     - Step (1), at every draw: [baseline_off_reach] (a checked baseline is
       not reachable from its node: the hypothesis of [gap_expect_indep]
       holds under [check_graph] and [check_baselines]);
-      [suffix_identity_est] and [est_leaf_estimator] (Unbiased.v's
-      [suffix_identity] and [backprop_leaf_estimator] with per-node
-      multipliers: the estimate is the pathwise derivative plus
+      [est_leaf_estimator] (Unbiased.v's [leaf_estimator_w] at the
+      estimator's multipliers: the estimate is the pathwise derivative plus
       [score_sum_w], the multiplier-weighted scores); [backprop_minus_est]
       (backprop minus the downstream estimate is the sum over the random
       nodes [z] of [mult_gap z] times [z]'s score, [score_sum_w]).
@@ -55,8 +54,8 @@ From Coquelicot Require Import Coquelicot.
 From Coq Require Import Reals String List Arith Bool Lia Lra.
 From Certigrad Require Import Scalar Tensor Ops Graph WellFormed WellFormedSound Backprop.
 From Certigrad Require Import ForwardOnce BackpropEst Stochastic StochasticPre Unbiased.
-From Certigrad Require Import GaussianBridge DistRel DistLinear GraphFacts RunFacts.
-From Certigrad Require Import TensorFacts OpsSpec OpsJvp ListSums BackpropNaive OpsCorrect.
+From Certigrad Require Import SuffixIdentity GaussianBridge DistRel DistLinear GraphFacts RunFacts.
+From Certigrad Require Import OpsSpec BackpropNaive OpsCorrect.
 Import ListNotations.
 Local Open Scope list_scope.
 Local Open Scope R_scope.
@@ -522,249 +521,16 @@ Qed.
 
 (** * The unrolled estimator with per-node multipliers
 
-    [suffix_identity_est]: Unbiased.v's [suffix_identity] with the
-    multiplier [mult z] at the random node [z] in place of one cost [c]:
-    the pathwise derivative of the total cost plus the sum over the random
-    nodes of [mult z] times [z]'s score ([score_sum_w]) is the naive
-    adjoint with per-node multipliers ([naive_adj_est], BackpropEst.v)
-    against the tangents.  With [est_grads_eq_naive] this is the step (1)
-    of the header at each draw. *)
-
-Fixpoint score_sum_w (se : senv) (d : env R) (mult : string -> R) (ns : list (node R))
-    (valsC : R -> env R) (t0 : R) : R :=
-  match ns with
-  | [] => 0
-  | n :: ns' =>
-      mult (node_name n) * node_score d valsC n t0 +
-      score_sum_w se d mult ns' (fun t => (node_name n, eval_node R_ops se d (valsC t) n) :: valsC t) t0
-  end.
-
-Section PointwiseEst.
-Variable g : graph R.
-Variable d : env R.
-Variable vals : env R.
-Variable mult : string -> R.
-Variable t0 : R.
-
-Local Notation se_g := (shape_env g).
-Local Notation sz r := (shape_size (find_shape (shape_env g) r)).
-Local Notation szf := (fun r => shape_size (find_shape (shape_env g) r)).
-
-Hypothesis Hcosts :
-  Forall (fun c => In c (map fst se_g) /\ find_shape se_g c = []) (g_costs g).
-Hypothesis Hvals : forall r, In r (map fst se_g) -> length (find_val vals r) = sz r.
-Hypothesis Hops : forall o : dop R, dop_correct o.
-
-Local Notation adjw := (naive_adj_est R_ops g vals mult).
-
-Lemma naive_adj_est_length (ns : list (node R)) :
-  Forall (good_node g) ns -> forall r, length (adjw ns r) = sz r.
-Proof.
-  induction ns as [|n ns IH]; intros Hns r; simpl.
-  - rewrite seed_contribs, contribs_to_length.
-    + apply repeat_length.
-    + intros x Hx Hxr. apply in_map_iff in Hx. destruct Hx as [c [<- Hc]]. simpl in *.
-      subst c. rewrite Forall_forall in Hcosts. destruct (Hcosts r Hc) as [_ Hr].
-      unfold zeros. rewrite repeat_length, Hr. reflexivity.
-  - inversion Hns as [|? ? Hgood Hns']; subst.
-    pose proof Hgood as (Hname & Hshape & Hps & Hout).
-    pose proof (rand_scores_sized g vals (mult (node_name n)) Hvals) as Hrs.
-    destruct n as [r0 o ps|r0 o ps];
-      unfold node_name, node_shape, node_op, node_parents in Hname, Hshape, Hps, Hout, Hrs;
-      simpl in *; rewrite contribs_to_length; auto; intros x Hx Hxr; rewrite IH by assumption;
-      rewrite <- Hxr; eapply (in_combine_sized (find_shape (shape_env g)) ps _ x); try exact Hx.
-    + apply (dop_pullbacks_length o (ref_shape r0) (ref_shape r0)); [exact Hout| | |].
-      * apply sized_map. intros p Hp. apply Hvals, Hps, Hp.
-      * rewrite Hvals, Hshape by exact Hname. reflexivity.
-      * rewrite IH by assumption. exact (f_equal shape_size Hshape).
-    + exact (Hrs r0 o ps Hgood).
-Qed.
-
-Lemma det_node_step_est (se : senv) (r0 : reference) (o : dop R) (ps : list string)
-    (ns : list (node R)) (E : R -> env R) (dE : string -> list R) :
-  wf_nodes se (NDet r0 o ps :: ns) -> NoDup (map fst se) ->
-  good_node g (NDet r0 o ps) ->
-  op_domain_holds R_ops (ODet o) (map (find_val vals) ps) ->
-  (forall r, length (adjw ns r) = sz r) ->
-  curve_tangents szf (map fst se) E dE t0 ->
-  forward_nodes R_ops se_g d (NDet r0 o ps :: ns) (E t0) = vals ->
-  exists dE' : string -> list R,
-  curve_tangents szf (map fst ((ref_name r0, ref_shape r0) :: se)) (det_curve se_g r0 o ps E) dE' t0 /\
-  rsum (map (fun r => dot R_ops (adjw ns r) (dE' r)) (map fst ((ref_name r0, ref_shape r0) :: se))) =
-  rsum (map (fun r => dot R_ops (adjw (NDet r0 o ps :: ns) r) (dE r)) (map fst se)).
-Proof.
-  intros Hwf Hnd Hgood Hdom Hadjlen (Hlen & Hdlen & Hder) Hfw.
-  pose proof (name_not_later se _ ns Hwf) as Hname_later.
-  pose proof (wf_nodes_fresh se _ Hwf) as Hfresh. apply Forall_inv in Hfresh.
-  assert (Hps : forall p, In p ps -> In p (map fst se)).
-  { apply Forall_forall. inversion Hwf. assumption. }
-  destruct Hgood as (_ & Hshape & _ & Hout).
-  cbv [node_name node_shape node_ref node_parents node_op] in Hfresh, Hshape, Hout, Hname_later.
-  set (ss := parent_shapes se_g ps) in *.
-  set (xs := fun t => map (find_val (E t)) ps).
-  set (dxs := map dE ps).
-  assert (Hvals_ps : map (find_val vals) ps = xs t0).
-  { unfold xs. apply map_ext_in. intros p Hp. rewrite <- Hfw.
-    apply find_val_forward_nodes_notin. apply (parents_not_later se _ ns p Hwf), Hps, Hp. }
-  assert (Hsized : forall t, sized (xs t) ss).
-  { intros t. apply sized_map. intros p Hp. apply Hlen, Hps, Hp. }
-  assert (Hdsized : sized dxs ss).
-  { apply sized_map. intros p Hp. apply Hdlen, Hps, Hp. }
-  assert (Hxder : forall i k, is_derive (fun t => nth k (nth i (xs t) []) 0) t0
-                                       (nth k (nth i dxs []) 0)).
-  { apply parents_derive. intros p Hp. apply Hder, Hps, Hp. }
-  assert (Hdom0 : op_domain_holds R_ops (ODet o) (xs t0)) by (rewrite <- Hvals_ps; exact Hdom).
-  destruct (Hops o ss (ref_shape r0) (ref_shape r0) Hout xs dxs t0 Hsized Hdsized Hxder Hdom0)
-    as (dv & Hdvlen & Hdvder & Hdual).
-  exists (fun r => if String.eqb r (ref_name r0) then dv else dE r). split.
-  - apply curve_tangents_cons; [exact Hfresh|split; [|split]; assumption| |rewrite Hshape; exact Hdvlen|exact Hdvder].
-    intros t. rewrite Hshape. apply (dop_forward_length o (ref_shape r0)); [exact Hout|apply Hsized].
-  - rewrite (sum_dots_cons (map fst se)) by exact Hfresh.
-    rewrite Hdual by (rewrite Hadjlen; exact (f_equal shape_size Hshape)).
-    assert (Hv0 : find_val vals (ref_name r0) = dop_forward R_ops o ss (xs t0)).
-    { rewrite <- Hfw. simpl. rewrite find_val_forward_nodes_notin by exact Hname_later.
-      apply find_val_cons_eq. }
-    simpl. rewrite Hvals_ps, Hv0. fold ss.
-    change (node_name (NDet r0 o ps)) with (ref_name r0).
-    set (pbs := dop_pullbacks R_ops o ss (xs t0) (dop_forward R_ops o ss (xs t0)) (adjw ns (ref_name r0))).
-    assert (Hpbs : Forall2 (fun pb s => length pb = shape_size s) pbs (map (find_shape se_g) ps)).
-    { apply (dop_pullbacks_length o (ref_shape r0) (ref_shape r0)); [exact Hout|apply Hsized| |].
-      - rewrite (dop_forward_length o (ref_shape r0) (ref_shape r0)); [reflexivity|exact Hout|apply Hsized].
-      - rewrite Hadjlen. exact (f_equal shape_size Hshape). }
-    rewrite (sum_contribs_combine (map fst se) ps pbs (find_shape se_g) (adjw ns) dE Hnd Hps Hpbs)
-      by apply Hadjlen.
-    unfold dxs. ring.
-Qed.
-
-Lemma score_sum_w_rand (se : senv) (r : reference) (o : rop) (ps : list string)
-    (ns : list (node R)) (valsC : R -> env R) :
-  score_sum_w se d mult (NRand r o ps :: ns) valsC t0 =
-  mult (ref_name r) * node_score d valsC (NRand r o ps) t0 +
-  score_sum_w se d mult ns (fun t => (ref_name r, find_val d (ref_name r)) :: valsC t) t0.
-Proof. reflexivity. Qed.
-
-(** [suffix_identity] with per-node multipliers. *)
-Lemma suffix_identity_est (ns : list (node R)) :
-  forall (se : senv) (E : R -> env R) (dE : string -> list R),
-  wf_nodes se ns ->
-  NoDup (map fst se) ->
-  Forall (fun n => good_node g n /\
-            op_domain_holds R_ops (node_op n) (map (find_val vals) (node_parents n))) ns ->
-  (forall c, In c (g_costs g) -> In c (map fst se) \/ In c (map node_name ns)) ->
-  curve_tangents (fun r => sz r) (map fst se) E dE t0 ->
-  forward_nodes R_ops se_g d ns (E t0) = vals ->
-  Derive (fun t => total_cost R_ops g (forward_nodes R_ops se_g d ns (E t))) t0
-    + score_sum_w se_g d mult ns E t0 =
-  rsum (map (fun r => dot R_ops (adjw ns r) (dE r)) (map fst se)).
-Proof.
-  induction ns as [|n ns IH]; intros se E dE Hwf Hnd Hns Hc HE Hfw;
-    pose proof HE as (Hlen & Hdlen & Hder).
-  - simpl. rewrite Rplus_0_r.
-    rewrite (is_derive_unique _ _ (rsum (map (fun c => nth 0 (dE c) 0) (g_costs g)))).
-    2:{ apply total_cost_derive. intros c' Hcin. apply Hder.
-        destruct (Hc c' Hcin) as [H|[]]. exact H. }
-    symmetry. apply (seed_dots g (map fst se) dE Hcosts Hnd).
-    intros c' Hcin. destruct (Hc c' Hcin) as [H|[]]. exact H.
-  - revert Hfw. inversion Hwf as [|? ? ? Hfresh _ Hps _ Hwf']; subst.
-    inversion Hns as [|? ? [Hgood Hdom] Hns']; subst. intros Hfw.
-    pose proof Hgood as (Hname & Hshape & Hpsg & Hout).
-    pose proof (name_not_later se n ns Hwf) as Hname_later.
-    rewrite Forall_forall in Hps.
-    assert (Hvals_ps : map (find_val vals) (node_parents n) = map (find_val (E t0)) (node_parents n)).
-    { apply map_ext_in. intros p Hp. rewrite <- Hfw. simpl.
-      rewrite find_val_forward_nodes_notin.
-      - apply find_val_cons_neq. intros Heq. apply Hfresh. rewrite <- Heq. apply Hps, Hp.
-      - intros Hin. apply (parents_not_later se n ns p Hwf (Hps p Hp)). now right. }
-    assert (Hv0 : find_val vals (node_name n) = eval_node R_ops se_g d (E t0) n).
-    { rewrite <- Hfw. simpl. rewrite find_val_forward_nodes_notin by exact Hname_later.
-      apply find_val_cons_eq. }
-    assert (Hc' : forall c, In c (g_costs g) ->
-              In c (map fst ((node_name n, node_shape n) :: se)) \/ In c (map node_name ns)).
-    { intros c' Hcin. destruct (Hc c' Hcin) as [H|[H|H]]; simpl; auto. }
-    assert (Hadjlen : forall r, length (adjw ns r) = sz r).
-    { apply naive_adj_est_length. eapply Forall_impl; [|exact Hns']. intros m [Hm _]. exact Hm. }
-    assert (Hcontribs : forall pbs,
-      Forall2 (fun pb s => length pb = shape_size s) pbs (map (find_shape se_g) (node_parents n)) ->
-      rsum (map (fun r => dot R_ops (contribs_to R_ops r (combine (node_parents n) pbs) (adjw ns r)) (dE r))
-                (map fst se)) =
-      rsum (map (fun r => dot R_ops (adjw ns r) (dE r)) (map fst se)) + pair_dots pbs (map dE (node_parents n))).
-    { intros pbs Hpbs. exact (sum_contribs_combine _ _ pbs (find_shape se_g) _ dE Hnd Hps Hpbs Hadjlen). }
-    destruct n as [r0 o ps|r0 o ps];
-      unfold node_name, node_shape, node_op, node_parents in Hname, Hshape, Hpsg, Hout, Hdom,
-        Hfresh, Hps, Hvals_ps, Hv0, Hc', Hcontribs, Hname_later, Hwf';
-      simpl in Hname, Hshape, Hpsg, Hout, Hdom, Hfresh, Hps, Hvals_ps, Hv0, Hc', Hcontribs,
-        Hname_later, Hwf'.
-    + destruct (det_node_step_est se r0 o ps ns E dE Hwf Hnd Hgood Hdom Hadjlen HE Hfw)
-        as (dE' & HE' & Heq).
-      rewrite <- Heq, <- (IH _ (det_curve se_g r0 o ps E) dE' Hwf'); auto.
-      * change (score_sum_w se_g d mult (NDet r0 o ps :: ns) E t0)
-          with (mult (ref_name r0) * 0 + score_sum_w se_g d mult ns (det_curve se_g r0 o ps E) t0).
-        rewrite Rmult_0_r, Rplus_0_l. reflexivity.
-      * simpl. constructor; assumption.
-    + set (x := find_val d (ref_name r0)) in *.
-      set (E' := fun t => (ref_name r0, x) :: E t).
-      set (dE' := fun r => if String.eqb r (ref_name r0) then repeat 0 (sz (ref_name r0)) else dE r).
-      assert (Hxlen : length x = shape_size (ref_shape r0)).
-      { rewrite <- Hv0, Hvals, Hshape by exact Hname. reflexivity. }
-      assert (HE' : curve_tangents (fun r => sz r) (map fst ((ref_name r0, ref_shape r0) :: se))
-                      E' dE' t0).
-      { apply curve_tangents_cons; [exact Hfresh|exact HE| | |].
-        - intros t. cbv beta. rewrite Hshape. exact Hxlen.
-        - apply repeat_length.
-        - intros k. rewrite nth_repeat. apply D_const. }
-      assert (HIH := IH ((ref_name r0, ref_shape r0) :: se) E' dE' Hwf').
-      assert (Hns_score : node_score d E (NRand r0 o ps) t0 =
-                pair_dots (rop_score R_ops o (map (find_val vals) ps) (find_val vals (ref_name r0)))
-                          (map dE ps)).
-      { rewrite Hvals_ps, Hv0. apply (node_score_correct g d t0 r0 o ps E dE Hgood).
-        - rewrite <- Hvals_ps. exact Hdom.
-        - intros p Hp. apply Hlen, Hps, Hp.
-        - intros p Hp. apply Hdlen, Hps, Hp.
-        - intros p Hp. apply Hder, Hps, Hp.
-        - exact Hxlen. }
-      assert (HR : rsum (map (fun r => dot R_ops (adjw (NRand r0 o ps :: ns) r) (dE r)) (map fst se))
-                   = rsum (map (fun r => dot R_ops (adjw ns r) (dE r)) (map fst se))
-                     + pair_dots (map (vscale R_ops (mult (ref_name r0)))
-                                   (rop_score R_ops o (map (find_val vals) ps)
-                                      (find_val vals (ref_name r0))))
-                                 (map dE ps)).
-      { exact (Hcontribs _ (rand_scores_sized g vals (mult (ref_name r0)) Hvals r0 o ps Hgood)). }
-      rewrite HR, pair_dots_vscale, <- Hns_score.
-      rewrite score_sum_w_rand. fold x. fold E'.
-      change (Derive (fun t => total_cost R_ops g
-                                 (forward_nodes R_ops se_g d (NRand r0 o ps :: ns) (E t))) t0)
-        with (Derive (fun t => total_cost R_ops g (forward_nodes R_ops se_g d ns (E' t))) t0).
-      rewrite (Rplus_comm (mult (ref_name r0) * node_score d E (NRand r0 o ps) t0)),
-        <- Rplus_assoc.
-      rewrite HIH; clear HIH.
-      * unfold dE'. rewrite (sum_dots_cons (map fst se)), dot_zeros_r by exact Hfresh. ring.
-      * simpl. constructor; assumption.
-      * exact Hns'.
-      * exact Hc'.
-      * exact HE'.
-      * exact Hfw.
-Qed.
-
-End PointwiseEst.
-
-(** At every final point of the run from [inputs], entry [j] of [p] of the
+    At every final point of the run from [inputs], entry [j] of [p] of the
     estimate [est_grads est] is the pathwise derivative of the total cost
-    plus the sum over the random nodes of the multiplier times the score
-    (Unbiased.v's [backprop_leaf_estimator], per-node multipliers). *)
-Section LeavesEst.
-Hypothesis Hops : forall o : dop R, dop_correct o.
-Variable g : graph R.
-Variable inputs : env R.
-Variable p : string.
-Variable j : nat.
-Variables a b : R.
-Hypothesis Hchk : check_graph g = CheckOk.
-Hypothesis Hfit : inputs_fit g inputs.
-Hypothesis Hp : In p (g_params g).
-Hypothesis Hj : (j < shape_size (find_shape (shape_env g) p))%nat.
-Hypothesis Hdom : reachable_domains g inputs p j a b.
-
-Lemma est_leaf_estimator (est : estimator) :
+    plus the sum over the random nodes of the multiplier times the score:
+    Unbiased.v's [leaf_estimator_w] with [est_grads_eq_naive], the step (1)
+    of the header at each draw. *)
+Lemma est_leaf_estimator (Hops : forall o : dop R, dop_correct o) (g : graph R) (inputs : env R)
+    (p : string) (j : nat) (a b : R) :
+  check_graph g = CheckOk -> inputs_fit g inputs -> In p (g_params g) ->
+  (j < shape_size (find_shape (shape_env g) p))%nat -> reachable_domains g inputs p j a b ->
+  forall est : estimator,
   a < nth j (find_val inputs p) 0 < b ->
   dist_all (fun vd =>
       Derive (fun t => total_cost R_ops g
@@ -775,53 +541,15 @@ Lemma est_leaf_estimator (est : estimator) :
       = nth j (find_val (est_grads R_ops est g (forward R_ops g inputs (snd vd))) p) 0)
     (graph_dist g inputs).
 Proof.
-  intros Hab.
-  pose proof (check_graph_sound g Hchk) as Hwf.
-  pose proof (wf_graph_nodup g Hwf) as Hndg.
-  pose proof (wf_graph_good g Hwf) as Hgood.
-  pose proof (wf_graph_costs g Hwf) as Hcosts.
-  pose proof Hwf as (Hndin & _ & _ & Hpin & Hwfn & _ & _).
-  set (t0 := nth j (find_val inputs p) 0) in *.
-  set (sz := fun r => shape_size (find_shape (shape_env g) r)).
-  assert (HpS : In p (map fst (input_senv g))) by (rewrite input_senv_names; now apply Hpin).
-  pose proof (input_values_sized g inputs Hwf Hfit) as Hin_len.
-  pose proof (input_curve_tangents g inputs p j Hwf Hfit Hp Hj) as Hcurve.
-  pose proof (input_curve_at inputs p j) as Hc0. fold t0 in Hc0.
-  pose proof (run_nodes_leaf g a b t0 Hab (g_nodes g) (input_senv g) (input_curve inputs p j) []
-                Hwfn Hdom) as Hleaf.
-  rewrite Hc0 in Hleaf. unfold graph_dist.
-  eapply dist_all_impl; [|exact Hleaf]. intros [v dr] [Hv Hall].
-  simpl in Hv, Hall |- *.
-  change (forward R_ops g inputs dr) with (forward_nodes R_ops (shape_env g) dr (g_nodes g) inputs).
-  rewrite Hv.
-  rewrite (est_grads_eq_naive R_ops est g v (wf_params_refs g Hwf)).
+  intros Hchk Hfit Hp Hj Hdom est Hab.
+  eapply dist_all_impl;
+    [|exact (leaf_estimator_w Hops g inputs p j a b Hchk Hfit Hp Hj Hdom (multiplier R_ops est g) Hab)].
+  intros [v dr] [Hv Hid]. simpl in Hv, Hid |- *. rewrite <- Hv, Hid.
+  rewrite (est_grads_eq_naive R_ops est g v (wf_params_refs g (check_graph_sound g Hchk))).
   unfold naive_est_grads, find_val.
-  rewrite (lookup_map_key (fun q => naive_adj_est R_ops g v (multiplier R_ops est g v) (g_nodes g) q))
+  now rewrite (lookup_map_key (fun q => naive_adj_est R_ops g v (multiplier R_ops est g v) (g_nodes g) q))
     by exact Hp.
-  cbv beta iota.
-  assert (Hvals : forall r, In r (map fst (shape_env g)) -> length (find_val v r) = sz r).
-  { intros r Hr. rewrite <- Hv.
-    apply (forward_nodes_sized g dr (g_nodes g) (input_senv g)); auto.
-    - eapply Forall_impl; [|exact Hall]. intros [r0 o ps|r0 o ps] [_ H]; [exact I|now apply H].
-    - rewrite input_senv_names, <- shape_env_names. exact Hr. }
-  set (dE := unit_tangent sz p j).
-  assert (Hid := suffix_identity_est g dr v (multiplier R_ops est g v) t0 Hcosts Hvals Hops
-                   (g_nodes g) (input_senv g) (input_curve inputs p j) dE Hwfn).
-  rewrite <- input_senv_names in Hndin.
-  replace (nth j (naive_adj_est R_ops g v (multiplier R_ops est g v) (g_nodes g) p) 0)
-    with (rsum (map (fun r => dot R_ops (naive_adj_est R_ops g v (multiplier R_ops est g v)
-                                           (g_nodes g) r) (dE r)) (map fst (input_senv g)))).
-  - apply Hid.
-    + exact Hndin.
-    + rewrite Forall_forall in Hall, Hgood |- *. intros n Hn. split; [apply Hgood, Hn|].
-      apply (Hall n Hn).
-    + apply costs_covered, Hwf.
-    + apply Hcurve.
-    + rewrite Hc0. exact Hv.
-  - apply sum_unit_tangent; [exact Hndin|exact HpS|exact Hj].
 Qed.
-
-End LeavesEst.
 
 (** * At every draw: backprop minus the estimate is the gaps times the scores *)
 
@@ -832,14 +560,6 @@ Lemma score_sum_w_minus (se : senv) (d : env R) (m1 m2 : string -> R) (ns : list
 Proof.
   induction ns as [|n ns IH]; intros E t0; simpl; [ring|].
   rewrite <- IH. ring.
-Qed.
-
-Lemma score_sum_w_const (se : senv) (d : env R) (c : R) (ns : list (node R)) :
-  forall (E : R -> env R) (t0 : R),
-  score_sum_w se d (fun _ => c) ns E t0 = c * score_sum se d ns E t0.
-Proof.
-  induction ns as [|n ns IH]; intros E t0; simpl; [ring|].
-  rewrite IH. ring.
 Qed.
 
 (** Entry [j] of [p]: [backprop] minus the downstream estimate is the sum
