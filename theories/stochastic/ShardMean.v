@@ -24,7 +24,8 @@
       [dintegrable] under [D k] (RunFacts.v), then under the joint
       [sum_k h_k (s_k)] has expectation [sum_k E[h_k | D k]] (and is
       integrable; the joint is normalized).
-    - [graph_dist_normal]: a checked graph, inputs of their sizes, operator
+    - [graph_dist_normal] (and [graph_dist_normal_at], from the domains of
+      [backprop_unbiased]): a checked graph, inputs of their sizes, operator
       domains on every run: its distribution is normalized.
     - [shard_mean_unbiased]: the theorem, under the preconditions of
       [backprop_unbiased] for every shard (the same parameter [p], entry
@@ -167,6 +168,18 @@ Proof.
   - exact Hdom.
 Qed.
 
+(** The same, from the domains of [backprop_unbiased]. *)
+Lemma graph_dist_normal_at (g : graph R) (inputs : env R) (p : string) (j : nat) (a b : R) :
+  check_graph g = CheckOk -> inputs_fit g inputs ->
+  a < nth j (find_val inputs p) 0 < b -> reachable_domains g inputs p j a b ->
+  dnormal (graph_dist g inputs).
+Proof.
+  intros Hchk Hfit Hab Hdom. apply (graph_dist_normal g inputs Hchk Hfit).
+  pose proof (reachable_domains_at g inputs p j a b _ Hdom Hab) as Hd.
+  pose proof (input_curve_at inputs p j) as Hc0. unfold input_curve in Hc0.
+  rewrite Hc0 in Hd. exact Hd.
+Qed.
+
 (** The derivative of a finite sum. *)
 Lemma is_derive_isum (K : nat) (f : nat -> R -> R) (df : nat -> R) (t0 : R) :
   (forall k, (k < K)%nat -> is_derive (f k) t0 (df k)) ->
@@ -210,9 +223,8 @@ Proof.
   { intros k Hk. destruct (Hpre k Hk) as (Hchk & Hfit & Hp & Hj & Ht0 & Hdom & Hgi & Hdu).
     split.
     2:{ apply (sampled_grad_dintegrable _ _ p j a b); auto. rewrite Ht0. exact Hab. }
-    apply graph_dist_normal; [exact Hchk|exact Hfit|].
-    pose proof (reachable_domains_at _ _ _ _ a b t0 Hdom Hab) as H.
-    rewrite set_input_entry_set_entry, <- Ht0, set_entry_same in H. exact H. }
+    apply (graph_dist_normal_at _ _ p j a b Hchk Hfit); [|exact Hdom].
+    rewrite Ht0. exact Hab. }
   unfold Rdiv. rewrite (expect_scal_r _ _ _ IJ). rewrite EJ.
   apply (is_derive_eq _ _ (isum K (fun k => expected_grad (G k) (I k) p j) * / INR K)).
   2:{ apply Rmult_eq_compat_r, isum_ext. intros k _. reflexivity. }

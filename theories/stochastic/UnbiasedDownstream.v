@@ -374,18 +374,6 @@ Proof.
   unfold find_val. rewrite lookup_app_notin; [reflexivity|]. intros Hin. apply Hbn, HWn, Hin.
 Qed.
 
-(** [ShardMean.graph_dist_normal], with the domains of [backprop_unbiased]. *)
-Lemma graph_dist_normal_at (g : graph R) (inputs : env R) (p : string) (j : nat) (a b : R) :
-  check_graph g = CheckOk -> inputs_fit g inputs ->
-  a < nth j (find_val inputs p) 0 < b -> reachable_domains g inputs p j a b ->
-  dnormal (graph_dist g inputs).
-Proof.
-  intros Hchk Hfit Hab Hdom. apply (ShardMean.graph_dist_normal g inputs Hchk Hfit).
-  pose proof (reachable_domains_at g inputs p j a b _ Hdom Hab) as Hd.
-  pose proof (input_curve_at inputs p j) as Hc0. unfold input_curve in Hc0.
-  rewrite Hc0 in Hd. exact Hd.
-Qed.
-
 Lemma gaps_integrable (g : graph R) (inputs : env R) (bs : list (string * string)) :
   check_graph g = CheckOk -> check_baselines g bs = CheckOk ->
   dnormal (graph_dist g inputs) -> costs_integrable g inputs ->
